@@ -1,0 +1,426 @@
+/* siteboot bom check|show */
+#include "bom/bom.h"
+#include "bootstrap/cli.h"
+#include "common/error.h"
+#include "common/json.h"
+#include "common/str.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const bom_verbs[] = { "check", "show", NULL };
+
+static int bom_check(struct sb_cli *cli, char **files, int nfiles)
+{
+	json_t *doc = cli->json ? json_object() : NULL;
+	json_t *arr = cli->json ? json_array() : NULL;
+	bool all_ok = true;
+	int rc = 0;
+
+	for (int i = 0; i < nfiles; i++) {
+		struct sb_diags d;
+		struct sb_site *s = NULL;
+
+		sb_diags_init(&d);
+		rc = sb_bom_load(&s, files[i], &d);
+		sb_diags_sort(&d);
+		if (rc && rc != SB_EINPUT) {
+			sb_diags_release(&d);
+			json_decref(doc);
+			json_decref(arr);
+			return sb_cli_fail(cli, rc);
+		}
+		sb_error_clear();
+		if (d.nerrors)
+			all_ok = false;
+		if (cli->json) {
+			json_t *o = json_pack("{s:s, s:b, s:i, s:i, s:o}",
+					      "file", files[i], "ok", d.nerrors == 0,
+					      "errors", (int)d.nerrors,
+					      "warnings", (int)d.nwarnings,
+					      "diagnostics", sb_cli_diags_json(&d));
+			if (o && s) {
+				json_object_set_new(o, "site", json_string(s->id));
+				json_object_set_new(o, "tier", json_string(s->tier));
+				json_object_set_new(o, "nodes", json_integer((json_int_t)s->nnodes));
+				json_object_set_new(o, "sha256", json_string(s->sha256));
+			}
+			json_array_append_new(arr, o);
+		} else {
+			sb_cli_diags_print(cli, &d);
+			if (d.nerrors)
+				printf("%s: invalid: %zu error%s, %zu warning%s\n",
+				       files[i], d.nerrors, d.nerrors == 1 ? "" : "s",
+				       d.nwarnings, d.nwarnings == 1 ? "" : "s");
+			else if (cli->verbosity >= 0)
+				printf("%s: ok: site %s (%s), %zu node%s, %zu warning%s\n",
+				       files[i], s->id, s->tier, s->nnodes,
+				       s->nnodes == 1 ? "" : "s", d.nwarnings,
+				       d.nwarnings == 1 ? "" : "s");
+		}
+		sb_bom_free(s);
+		sb_diags_release(&d);
+	}
+	if (cli->json) {
+		json_object_set_new(doc, "ok", json_boolean(all_ok));
+		json_object_set_new(doc, "files", arr);
+		rc = sb_cli_json_out(cli, doc);
+		if (rc)
+			return sb_cli_fail(cli, rc);
+	}
+	return all_ok ? SB_EXIT_OK : SB_EXIT_USAGE;
+}
+
+static const char *dash(const char *s)
+{
+	return s && *s ? s : "-";
+}
+
+static void join(char *buf, size_t size, const char *const *v, size_t n)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off < size; i++)
+		off += (size_t)snprintf(buf + off, size - off, "%s%s",
+					i ? "," : "", v[i]);
+	if (n == 0)
+		sb_strlcpy(buf, "-", size);
+}
+
+static json_t *strv_json(const char *const *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static json_t *order_json(const struct sb_bom_order *o)
+{
+	if (!o->po)
+		return json_null();
+	return json_pack("{s:s, s:s?, s:i}", "po", o->po, "vendor", o->vendor,
+			 "line", (int)o->po_line);
+}
+
+static json_t *addr_json(const struct sb_bom_addr *a)
+{
+	if (!a->address)
+		return json_null();
+	return json_pack("{s:s, s:s?, s:i, s:s?, s:s?, s:s?}", "address",
+			 a->address, "ip", a->ip, "prefix", (int)a->prefix,
+			 "gateway", a->gateway, "mac", a->mac, "interface",
+			 a->interface);
+}
+
+static json_t *line_json(const struct sb_bom_line *l)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:o, s:i, s:o, s:o}",
+			      "id", l->id, "class", sb_hw_class_name(l->cls),
+			      "manufacturer", l->manufacturer, "model", l->model,
+			      "part_number", l->part_number,
+			      "alternates", strv_json(l->alternates, l->nalternates),
+			      "quantity", (int)l->quantity,
+			      "slots", strv_json(l->slots, l->nslots),
+			      "serials", strv_json(l->serials, l->nserials));
+	if (!o)
+		return NULL;
+	if (l->nmacs)
+		json_object_set_new(o, "macs", strv_json(l->macs, l->nmacs));
+	if (l->size_bytes)
+		json_object_set_new(o, "size_bytes", json_integer((json_int_t)l->size_bytes));
+	if (l->interface)
+		json_object_set_new(o, "interface", json_string(l->interface));
+	if (l->media)
+		json_object_set_new(o, "media", json_string(l->media));
+	if (l->use)
+		json_object_set_new(o, "use", json_string(l->use));
+	if (l->ports)
+		json_object_set_new(o, "ports", json_integer(l->ports));
+	if (l->speed_mbps)
+		json_object_set_new(o, "speed_mbps", json_integer((json_int_t)l->speed_mbps));
+	if (l->firmware)
+		json_object_set_new(o, "firmware",
+				    json_pack("{s:s?, s:s?, s:s?}", "name", l->firmware->name,
+					      "version", l->firmware->version,
+					      "min_version", l->firmware->min_version));
+	json_object_set_new(o, "order", order_json(&l->order));
+	json_object_set_new(o, "bom_line", json_integer(l->pos.line));
+	return o;
+}
+
+static json_t *site_json(const struct sb_site *s, const struct sb_bom_total *t,
+			 size_t nt)
+{
+	json_t *nodes = json_array(), *racks = json_array(), *totals = json_array();
+	json_t *images = json_array(), *orders = json_array();
+
+	for (size_t i = 0; i < s->nracks; i++)
+		json_array_append_new(racks, json_pack("{s:s, s:s?, s:s?, s:i}",
+						       "id", s->racks[i].id, "name", s->racks[i].name,
+						       "location", s->racks[i].location,
+						       "units", (int)s->racks[i].units));
+	for (size_t i = 0; i < s->norders; i++)
+		json_array_append_new(orders, json_pack("{s:s, s:s?, s:s?}", "id",
+							s->orders[i].id, "vendor", s->orders[i].vendor,
+							"date", s->orders[i].date));
+	for (size_t i = 0; i < s->nimages; i++)
+		json_array_append_new(images, json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}",
+							"name", s->images[i].name,
+							"version", s->images[i].version,
+							"file", s->images[i].file,
+							"url", s->images[i].url,
+							"sha256", s->images[i].sha256));
+	for (size_t i = 0; i < s->nnodes; i++) {
+		const struct sb_bom_node *n = &s->nodes[i];
+		json_t *lines = json_array(), *fw = json_array(), *vms = json_array();
+		for (size_t k = 0; k < n->nlines; k++)
+			json_array_append_new(lines, line_json(&n->lines[k]));
+		for (size_t k = 0; k < n->nfirmware; k++)
+			json_array_append_new(fw, json_pack("{s:s?, s:s?, s:s?}", "name",
+							    n->firmware[k].name, "version",
+							    n->firmware[k].version, "min_version",
+							    n->firmware[k].min_version));
+		for (size_t k = 0; k < n->nvms; k++) {
+			const struct sb_bom_vm *v = &n->vms[k];
+			json_array_append_new(vms, json_pack("{s:s, s:o, s:i, s:I, s:I, s:o}",
+							     "name", v->name,
+							     "roles", strv_json(v->roles, v->nroles),
+							     "vcpus", (int)v->vcpus,
+							     "memory_bytes", (json_int_t)v->memory_bytes,
+							     "disk_bytes", (json_int_t)v->disk_bytes,
+							     "mgmt", addr_json(&v->mgmt)));
+		}
+		json_t *ch = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:o}",
+				       "manufacturer", n->chassis.manufacturer,
+				       "model", n->chassis.model,
+				       "part_number", n->chassis.part_number,
+				       "sku", n->chassis.sku, "serial", n->chassis.serial,
+				       "order", order_json(&n->chassis.order));
+		json_t *o = json_pack("{s:s, s:o, s:s?, s:i, s:i, s:s?, s:s?, s:s?, s:o, s:o, s:{s:s, s:i}, s:o, s:o, s:o, s:o, s:I, s:I, s:i}",
+				      "name", n->name, "roles", strv_json(n->roles, n->nroles),
+				      "rack", n->rack, "unit", (int)n->unit, "height", (int)n->height,
+				      "bmc", n->bmc_url, "credential", n->credential,
+				      "hardware", n->hardware,
+				      "mgmt", addr_json(&n->mgmt), "data", addr_json(&n->data),
+				      "ssh", "user", n->ssh_user, "port", (int)n->ssh_port,
+				      "chassis", ch, "components", lines, "firmware", fw,
+				      "vms", vms,
+				      "memory_bytes", (json_int_t)sb_bom_node_memory(n),
+				      "nvme_bytes", (json_int_t)sb_bom_node_nvme(n),
+				      "bom_line", (int)n->pos.line);
+		json_array_append_new(nodes, o);
+	}
+	for (size_t i = 0; i < nt; i++)
+		json_array_append_new(totals, json_pack("{s:s, s:s, s:s?, s:s?, s:I, s:I, s:s?}",
+							"class", sb_hw_class_name(t[i].cls),
+							"part_number", t[i].part_number,
+							"manufacturer", t[i].manufacturer,
+							"model", t[i].model,
+							"quantity", (json_int_t)t[i].quantity,
+							"nodes", (json_int_t)t[i].nodes,
+							"po", t[i].po));
+	return json_pack("{s:s, s:s, s:i, s:{s:s?, s:s?, s:s?, s:s?, s:{s:s?, s:s?, s:s?, s:s?, s:s?}, s:s?, s:s?}, s:o, s:o, s:o, s:o, s:o}",
+			 "file", s->path, "sha256", s->sha256,
+			 "schema_version", (int)s->schema_version,
+			 "site", "id", s->id, "name", s->name, "tier", s->tier,
+			 "timezone", s->timezone, "location", "country", s->country,
+			 "region", s->region, "city", s->city, "address", s->address,
+			 "facility", s->facility, "contact_email", s->contact_email,
+			 "path", s->path,
+			 "racks", racks, "orders", orders, "images", images,
+			 "nodes", nodes, "totals", totals);
+}
+
+static void show_text(const struct sb_site *s, const struct sb_bom_total *t,
+		      size_t nt)
+{
+	char roles[256], buf[64];
+
+	printf("Site %s \"%s\", tier %s", s->id, dash(s->name), s->tier);
+	if (s->city || s->country)
+		printf(", %s%s%s", dash(s->city), s->country ? ", " : "",
+		       s->country ? s->country : "");
+	printf("\nBOM %s (sha256 %.16s...)\n", s->path, s->sha256);
+	if (s->nracks) {
+		printf("\nRacks:\n");
+		for (size_t i = 0; i < s->nracks; i++)
+			printf("  %-10s %2uU  %s%s%s\n", s->racks[i].id,
+			       s->racks[i].units, dash(s->racks[i].name),
+			       s->racks[i].location ? ", " : "",
+			       s->racks[i].location ? s->racks[i].location : "");
+	}
+	printf("\nNodes (%zu):\n", s->nnodes);
+	printf("  %-16s %-34s %-6s %-4s %-30s %s\n", "NAME", "ROLES", "RACK",
+	       "U", "BMC", "MGMT");
+	for (size_t i = 0; i < s->nnodes; i++) {
+		const struct sb_bom_node *n = &s->nodes[i];
+		join(roles, sizeof(roles), n->roles, n->nroles);
+		if (n->unit)
+			snprintf(buf, sizeof(buf), "%u", n->unit);
+		else
+			sb_strlcpy(buf, "-", sizeof(buf));
+		printf("  %-16s %-34s %-6s %-4s %-30s %s\n", n->name, roles,
+		       dash(n->rack), buf, dash(n->bmc_url), dash(n->mgmt.address));
+		for (size_t k = 0; k < n->nvms; k++) {
+			join(roles, sizeof(roles), n->vms[k].roles, n->vms[k].nroles);
+			printf("    vm %-13s %-34s %s\n", n->vms[k].name, roles,
+			       dash(n->vms[k].mgmt.address));
+		}
+	}
+	printf("\nExpected hardware:\n");
+	for (size_t i = 0; i < s->nnodes; i++) {
+		const struct sb_bom_node *n = &s->nodes[i];
+		char mem[32], nvme[32];
+		sb_fmt_size(mem, sizeof(mem), sb_bom_node_memory(n), true);
+		sb_fmt_size(nvme, sizeof(nvme), sb_bom_node_nvme(n), false);
+		printf("  %s: %s %s (%s)%s%s, memory %s, NVMe %s\n", n->name,
+		       dash(n->chassis.manufacturer), dash(n->chassis.model),
+		       dash(n->chassis.part_number),
+		       n->chassis.serial ? ", serial " : "",
+		       n->chassis.serial ? n->chassis.serial : "", mem, nvme);
+		for (size_t k = 0; k < n->nlines; k++) {
+			const struct sb_bom_line *l = &n->lines[k];
+			char slots[256], po[96];
+			join(slots, sizeof(slots), l->slots, l->nslots);
+			if (l->order.po)
+				snprintf(po, sizeof(po), "%s/%u", l->order.po, l->order.po_line);
+			else
+				sb_strlcpy(po, "-", sizeof(po));
+			printf("    %-8s %-7s %3u x %-20s %-34s %-18s slots %s, PO %s",
+			       l->id, sb_hw_class_name(l->cls), l->quantity,
+			       dash(l->part_number), dash(l->model),
+			       dash(l->manufacturer), slots, po);
+			if (l->firmware)
+				printf(", firmware %s %s%s", dash(l->firmware->name),
+				       l->firmware->min_version ? ">= " : "",
+				       l->firmware->min_version ? l->firmware->min_version :
+								  dash(l->firmware->version));
+			printf("\n");
+			if (l->nserials) {
+				char ser[1024];
+				join(ser, sizeof(ser), l->serials, l->nserials);
+				printf("             serials %s\n", ser);
+			}
+		}
+		for (size_t k = 0; k < n->nfirmware; k++)
+			printf("    firmware %-10s %s%s\n", dash(n->firmware[k].name),
+			       n->firmware[k].min_version ? ">= " : "",
+			       n->firmware[k].min_version ? n->firmware[k].min_version :
+							    dash(n->firmware[k].version));
+	}
+	printf("\nTotals per part number:\n");
+	printf("  %-8s %-20s %6s %6s  %-22s %-34s %s\n", "CLASS", "PART NUMBER",
+	       "QTY", "NODES", "MANUFACTURER", "MODEL", "PO");
+	for (size_t i = 0; i < nt; i++)
+		printf("  %-8s %-20s %6lu %6lu  %-22s %-34s %s\n",
+		       sb_hw_class_name(t[i].cls), t[i].part_number, t[i].quantity,
+		       t[i].nodes, dash(t[i].manufacturer), dash(t[i].model),
+		       dash(t[i].po));
+	if (s->nimages) {
+		printf("\nImages:\n");
+		for (size_t i = 0; i < s->nimages; i++)
+			printf("  %-14s %-10s sha256 %.16s...\n", s->images[i].name,
+			       s->images[i].version, s->images[i].sha256);
+	}
+}
+
+static int bom_show(struct sb_cli *cli, const char *file)
+{
+	struct sb_diags d;
+	struct sb_site *s = NULL;
+	struct sb_bom_total *t = NULL;
+	size_t nt = 0;
+	int rc;
+
+	sb_diags_init(&d);
+	rc = sb_bom_load(&s, file, &d);
+	sb_diags_sort(&d);
+	sb_cli_diags_print(cli, &d);
+	sb_diags_release(&d);
+	if (rc) {
+		if (rc == SB_EINPUT)
+			fprintf(stderr, "siteboot bom: error: %s is not a valid BOM; "
+				"'siteboot bom check %s' lists its problems\n", file, file);
+		return rc == SB_EINPUT ? SB_EXIT_USAGE : sb_cli_fail(cli, rc);
+	}
+	rc = sb_bom_totals(&t, &nt, s);
+	if (rc) {
+		sb_bom_free(s);
+		return sb_cli_fail(cli, rc);
+	}
+	if (cli->json) {
+		rc = sb_cli_json_out(cli, site_json(s, t, nt));
+		if (rc)
+			rc = sb_cli_fail(cli, rc);
+	} else {
+		show_text(s, t, nt);
+	}
+	free(t);
+	sb_bom_free(s);
+	return rc;
+}
+
+static int run_bom(struct sb_cli *cli, int argc, char **argv)
+{
+	struct sb_optparse op;
+	const char *arg;
+	char **files;
+	int nfiles = 0, k, rc;
+
+	if (argc < 2)
+		return sb_cli_usage_error(cli, "say 'check' or 'show'");
+	files = calloc((size_t)argc, sizeof(*files));
+	if (!files)
+		return SB_EXIT_PROBLEMS;
+	sb_optparse_init(&op, argc - 1, argv + 1);
+	while ((k = sb_optparse_next(&op, cli, NULL, &arg)) != -2) {
+		if (k == -3) {
+			free(files);
+			return SB_EXIT_USAGE;
+		}
+		files[nfiles++] = (char *)arg;
+	}
+	if (strcmp(argv[1], "check") == 0) {
+		if (nfiles == 0)
+			rc = sb_cli_usage_error(cli, "give at least one BOM file");
+		else
+			rc = bom_check(cli, files, nfiles);
+	} else if (strcmp(argv[1], "show") == 0) {
+		if (nfiles != 1)
+			rc = sb_cli_usage_error(cli, "give one BOM file");
+		else
+			rc = bom_show(cli, files[0]);
+	} else {
+		const char *best = sb_did_you_mean(argv[1], bom_verbs);
+		if (best)
+			rc = sb_cli_usage_error(cli, "unknown verb '%s'; did you mean '%s'?",
+						argv[1], best);
+		else
+			rc = sb_cli_usage_error(cli, "unknown verb '%s'; say 'check' or 'show'",
+						argv[1]);
+	}
+	free(files);
+	return rc;
+}
+
+const struct sb_cmd sb_cmd_bom = {
+	.name = "bom",
+	.run = run_bom,
+	.summary = "validate a site BOM, or show what the site should hold",
+	.usage = "siteboot bom check FILE...\nsiteboot bom show FILE [--json]",
+	.description =
+		"'bom check' validates each FILE against the BOM schema (docs/bom.md) and "
+		"against its tier's requirement profile, and reports every problem as "
+		"FILE:LINE:COL: error: MESSAGE; HINT on standard error. It exits 0 when "
+		"every file is valid (warnings allowed) and 2 when any is not.\n\n"
+		"'bom show' prints the site as racks, nodes, roles and expected parts, "
+		"with totals per part number for procurement. With --json it prints the "
+		"whole parsed site.",
+	.verbs = bom_verbs,
+	.example = "siteboot bom check bom/examples/edge-accra.yaml\n"
+		   "siteboot bom show bom/examples/core-johannesburg.yaml --json > core-site.json",
+};

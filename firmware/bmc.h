@@ -1,0 +1,192 @@
+/* siteboot: out-of-band management, the BMC driver interface.
+ *
+ * A driver is a const table of operations with capability bits (see
+ * ../shared/DESIGN.md and docs/bmc.md). The URL scheme picks the driver:
+ * ipmi:// -> IPMI 2.0 lanplus (ipmi.c, libfreeipmi); redfish://, https://,
+ * redfish+http:// -> Redfish (redfish.c, libcurl + jansson). A capability
+ * a driver or a BMC lacks answers SB_EUNSUPPORTED, never a silent success.
+ *
+ * Every function returns 0 or a negative SB_E* code with a message that
+ * names the BMC ("bmc 127.0.0.1:9001: ..."). Secrets never appear in
+ * messages, logs or output. One struct sb_bmc is used by one thread at a
+ * time; different BMCs may be driven from different threads at once. */
+#ifndef SB_FIRMWARE_BMC_H
+#define SB_FIRMWARE_BMC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/hw.h"
+#include "common/url.h"
+
+/* ---- credentials ------------------------------------------------------ */
+
+/* A user and password for one BMC. The password is wiped when released. */
+struct sb_bmc_creds {
+	char *user;
+	char *password;
+};
+void sb_bmc_creds_release(struct sb_bmc_creds *c);
+
+/* ---- per-BMC settings (data, not code paths) -------------------------- */
+
+struct sb_bmc_opts {
+	uint32_t timeout_ms;	/* per request/exchange; default 5000 */
+	unsigned retries;	/* retransmissions / request retries; default 2 */
+	uint32_t min_interval_ms;	/* rate limit between commands; default 0 */
+	/* IPMI */
+	int cipher_suite;	/* -1: 17 then 3 (default); 3 or 17 forces one */
+	unsigned ipmi_workarounds;	/* libfreeipmi IPMI_WORKAROUND_FLAGS_* */
+	/* Redfish / TLS */
+	bool insecure;		/* skip TLS verification (loud warning) */
+	const char *pin_sha256;	/* expected certificate SHA-256 (hex), or NULL */
+	const char *ca_file;	/* extra CA bundle, or NULL */
+	const char *quirks;	/* vendor quirk set name, or NULL: detected */
+};
+void sb_bmc_opts_default(struct sb_bmc_opts *o);
+
+/* ---- what BMCs report ------------------------------------------------- */
+
+enum sb_power_state { SB_POWER_UNKNOWN = 0, SB_POWER_OFF, SB_POWER_ON };
+enum sb_power_action {
+	SB_POWER_ACT_ON,
+	SB_POWER_ACT_OFF,	/* hard off */
+	SB_POWER_ACT_CYCLE,	/* off, then on */
+	SB_POWER_ACT_RESET,	/* hard reset */
+	SB_POWER_ACT_SOFT,	/* ACPI shutdown request */
+};
+enum sb_boot_device {
+	SB_BOOT_NONE = 0,	/* no override */
+	SB_BOOT_PXE,
+	SB_BOOT_DISK,
+	SB_BOOT_CD,
+	SB_BOOT_BIOS,
+};
+struct sb_boot {
+	enum sb_boot_device device;
+	bool persistent;	/* false: next boot only */
+	bool uefi;		/* false: legacy BIOS */
+};
+
+const char *sb_power_state_name(enum sb_power_state s);	/* "on", "off" */
+const char *sb_power_action_name(enum sb_power_action a);
+int sb_power_action_parse(enum sb_power_action *out, const char *s);
+const char *sb_boot_device_name(enum sb_boot_device d);	/* "pxe", ... */
+int sb_boot_device_parse(enum sb_boot_device *out, const char *s);
+
+/* Identity of the BMC itself (bmc info). Strings are owned. */
+struct sb_bmc_info {
+	char *vendor;		/* manufacturer name or IANA id */
+	char *product;
+	char *firmware_version;
+	char *system_guid;
+	char *protocol_version;	/* "IPMI 2.0", "Redfish 1.15.0" */
+};
+void sb_bmc_info_release(struct sb_bmc_info *i);
+
+/* A security finding about a BMC (discover reports them). */
+struct sb_bmc_finding {
+	char *id;		/* stable: "ipmi-cipher-0", "tls-insecure" */
+	char *severity;		/* "critical", "high", "medium", "low" */
+	char *text;		/* what and why, with the fix */
+};
+
+/* One System Event Log record. */
+struct sb_sel_entry {
+	uint32_t id;
+	int64_t time;		/* seconds since the epoch, 0 unknown */
+	char *text;
+};
+
+/* ---- the driver table ------------------------------------------------- */
+
+enum {
+	SB_BMC_CAP_POWER = 1 << 0,
+	SB_BMC_CAP_BOOT = 1 << 1,
+	SB_BMC_CAP_INVENTORY = 1 << 2,
+	SB_BMC_CAP_FIRMWARE = 1 << 3,
+	SB_BMC_CAP_MEDIA = 1 << 4,
+	SB_BMC_CAP_SEL = 1 << 5,
+};
+
+struct sb_bmc;
+
+struct sb_bmc_driver {
+	const char *name;	/* "ipmi", "redfish" */
+	unsigned caps;
+	/* Unauthenticated probe: is something of this protocol there? Fills
+	 * vendor/product where the protocol tells them unauthenticated. */
+	int (*probe)(const struct sb_bmc_url *url,
+		     const struct sb_bmc_opts *opts, struct sb_bmc_info *info);
+	/* Log in. On success *out is a session the caller closes. */
+	int (*open)(struct sb_bmc **out, const struct sb_bmc_url *url,
+		    const struct sb_bmc_creds *creds,
+		    const struct sb_bmc_opts *opts);
+	int (*info)(struct sb_bmc *b, struct sb_bmc_info *out);
+	int (*power_get)(struct sb_bmc *b, enum sb_power_state *out);
+	int (*power_set)(struct sb_bmc *b, enum sb_power_action a);
+	int (*boot_get)(struct sb_bmc *b, struct sb_boot *out);
+	int (*boot_set)(struct sb_bmc *b, const struct sb_boot *bt);
+	/* Hardware and firmware facts, appended to inv with sources,
+	 * paths and raw evidence. */
+	int (*inventory_read)(struct sb_bmc *b, struct sb_hw_inventory *inv);
+	int (*firmware_read)(struct sb_bmc *b, struct sb_hw_inventory *inv);
+	int (*media_insert)(struct sb_bmc *b, const char *image_url);
+	int (*media_eject)(struct sb_bmc *b);
+	int (*sel_read)(struct sb_bmc *b, struct sb_sel_entry **out, size_t *n);
+	/* Findings about this BMC's security (may open extra sessions). */
+	int (*security_scan)(const struct sb_bmc_url *url,
+			     const struct sb_bmc_creds *creds,
+			     const struct sb_bmc_opts *opts,
+			     struct sb_bmc_finding **out, size_t *n);
+	void (*close)(struct sb_bmc *b);
+};
+
+/* Every driver session starts with this header (the driver's own struct
+ * has it as its first member), so that the generic layer can name the BMC
+ * and enforce the rate limit. sb_bmc_open() fills it after the driver's
+ * open() returns; during open() a driver names the BMC itself with
+ * sb_bmc_url_hostport(). */
+struct sb_bmc {
+	const struct sb_bmc_driver *drv;
+	struct sb_bmc_url url;
+	char name[300];		/* "host:port", for messages */
+	struct sb_bmc_opts opts;
+	uint64_t last_cmd_ms;	/* monotonic, for min_interval_ms */
+};
+
+extern const struct sb_bmc_driver sb_bmc_ipmi_driver;
+extern const struct sb_bmc_driver sb_bmc_redfish_driver;
+
+/* The driver for a parsed URL. */
+const struct sb_bmc_driver *sb_bmc_driver_for(const struct sb_bmc_url *url);
+
+/* ---- the generic API (bmc.c): checks capabilities, rate-limits, names
+ * the BMC in every error. Call these, not the table directly. -------- */
+
+int sb_bmc_open(struct sb_bmc **out, const char *url,
+		const struct sb_bmc_creds *creds,
+		const struct sb_bmc_opts *opts);
+void sb_bmc_close(struct sb_bmc *b);
+int sb_bmc_info(struct sb_bmc *b, struct sb_bmc_info *out);
+int sb_bmc_power_get(struct sb_bmc *b, enum sb_power_state *out);
+int sb_bmc_power_set(struct sb_bmc *b, enum sb_power_action a);
+/* Set power and read the state back until it matches (BMCs lie): on/off
+ * must reach that state, cycle/reset must end on, soft must reach off.
+ * SB_ETIMEOUT naming the state seen when it never does. */
+int sb_bmc_power_set_verified(struct sb_bmc *b, enum sb_power_action a,
+			      uint32_t timeout_ms,
+			      enum sb_power_state *final);
+int sb_bmc_boot_get(struct sb_bmc *b, struct sb_boot *out);
+/* Set the boot device and read it back; SB_EPROTO when it differs. */
+int sb_bmc_boot_set(struct sb_bmc *b, const struct sb_boot *bt);
+int sb_bmc_inventory_read(struct sb_bmc *b, struct sb_hw_inventory *inv);
+int sb_bmc_firmware_read(struct sb_bmc *b, struct sb_hw_inventory *inv);
+int sb_bmc_media_insert(struct sb_bmc *b, const char *image_url);
+int sb_bmc_media_eject(struct sb_bmc *b);
+int sb_bmc_sel_read(struct sb_bmc *b, struct sb_sel_entry **out, size_t *n);
+void sb_bmc_sel_free(struct sb_sel_entry *v, size_t n);
+void sb_bmc_findings_free(struct sb_bmc_finding *v, size_t n);
+
+#endif
