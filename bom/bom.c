@@ -7,6 +7,7 @@
 #include "common/url.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,12 +181,9 @@ static void parse_site(struct loadctx *c, const struct sb_ynode *n)
 			if (strcmp(*t, s->tier) == 0)
 				ok = true;
 		if (!ok) {
-			const char *best = sb_did_you_mean(s->tier, sb_bom_tiers);
 			char hint[80];
-			snprintf(hint, sizeof(hint),
-				 best ? "did you mean '%s'?" :
-					"use core, regional or edge%s",
-				 best ? best : "");
+			sb_hint_choice(hint, sizeof(hint), s->tier, sb_bom_tiers,
+				       "use one of:", true);
 			bom_err(p, tier, hint, "unknown tier '%s'", s->tier);
 			s->tier = NULL;
 		}
@@ -370,20 +368,11 @@ static void parse_order_ref(struct loadctx *c, const struct sb_ynode *owner,
 		return;
 	const struct sb_bom_po *po = find_order(p->s, o->po);
 	if (!po) {
-		const char **ids = calloc(p->s->norders + 1, sizeof(*ids));
-		const char *best = NULL;
 		char hint[200];
-		if (ids) {
-			for (size_t i = 0; i < p->s->norders; i++)
-				ids[i] = p->s->orders[i].id;
-			best = sb_did_you_mean(o->po, ids);
-			free(ids);
-		}
-		if (best)
-			snprintf(hint, sizeof(hint), "did you mean '%s'?", best);
-		else
-			snprintf(hint, sizeof(hint),
-				 "list it under 'orders:' with its vendor");
+		bom_hint_from(hint, sizeof(hint), o->po, p->s->orders,
+			      p->s->norders, sizeof(*p->s->orders),
+			      offsetof(struct sb_bom_po, id), NULL,
+			      "list it under 'orders:' with its vendor");
 		bom_err(p, sb_ymap_get(n, "po"), hint,
 			"%s names purchase order '%s', which 'orders' does not list",
 			w, o->po);
@@ -456,19 +445,10 @@ static void check_enum(struct bom_parser *p, const struct sb_ynode *map,
 		       const char *const *allowed, const char *what)
 {
 	char hint[200];
-	const char *best;
 
 	if (!val || in_list(val, allowed))
 		return;
-	best = sb_did_you_mean(val, allowed);
-	if (best) {
-		snprintf(hint, sizeof(hint), "did you mean '%s'?", best);
-	} else {
-		size_t off = (size_t)snprintf(hint, sizeof(hint), "use one of:");
-		for (const char *const *a = allowed; *a && off < sizeof(hint); a++)
-			off += (size_t)snprintf(hint + off, sizeof(hint) - off,
-						"%s %s", a == allowed ? "" : ",", *a);
-	}
+	sb_hint_choice(hint, sizeof(hint), val, allowed, "use one of:", true);
 	bom_err(p, sb_ymap_get(map, key), hint, "unknown %s '%s' in %s", key,
 		val, what);
 }
@@ -495,12 +475,14 @@ static bool parse_line(struct loadctx *c, const struct sb_ynode *n,
 	if (cls) {
 		int k = sb_hw_class_parse(cls);
 		if (k < 0 || k == SB_HW_CHASSIS) {
-			const char *best = sb_did_you_mean(cls, sb_hw_class_names);
+			/* the chassis is described by 'chassis:', not a line */
+			static const char *const classes[] = {
+				"cpu", "memory", "drive", "nic", "psu", "gpu",
+				"board", "bmc", "other", NULL,
+			};
 			char hint[200];
-			snprintf(hint, sizeof(hint), best && strcmp(best, "chassis") != 0 ?
-				 "did you mean '%s'?" :
-				 "use cpu, memory, drive, nic, psu, gpu, board, bmc or other%s",
-				 best && strcmp(best, "chassis") != 0 ? best : "");
+			sb_hint_choice(hint, sizeof(hint), cls, classes,
+				       "use one of:", true);
 			bom_err(p, cls_node, hint, "unknown class '%s' in %s",
 				cls, what);
 		} else {
@@ -747,21 +729,9 @@ static void check_roles(struct bom_parser *p, const struct sb_ynode *owner,
 	for (size_t i = 0; i < nroles; i++) {
 		if (!roles[i] || in_list(roles[i], sb_bom_roles))
 			continue;
-		const char *best = sb_did_you_mean(roles[i], sb_bom_roles);
 		char hint[300];
-		if (best) {
-			snprintf(hint, sizeof(hint), "did you mean '%s'?", best);
-		} else {
-			size_t off = (size_t)snprintf(hint, sizeof(hint),
-						      "known roles:");
-			for (const char *const *r = sb_bom_roles;
-			     *r && off < sizeof(hint); r++)
-				off += (size_t)snprintf(hint + off,
-							sizeof(hint) - off,
-							"%s %s",
-							r == sb_bom_roles ? "" : ",",
-							*r);
-		}
+		sb_hint_choice(hint, sizeof(hint), roles[i], sb_bom_roles,
+			       "known roles:", true);
 		bom_err(p, sb_ymap_get(owner, "roles"), hint,
 			"unknown role '%s' in %s", roles[i], what);
 	}
@@ -919,25 +889,15 @@ static void apply_per_unit(struct loadctx *c, const struct sb_ynode *n,
 			if (sb_streq(node->lines[j].id, k->str))
 				l = &node->lines[j];
 		if (!l) {
-			const char **ids = calloc(node->nlines + 2, sizeof(*ids));
-			const char *best = NULL;
-			char hint[200];
-			size_t m = 0;
-			if (ids) {
-				if (!macs)
-					ids[m++] = "chassis";
-				for (size_t j = 0; node->lines && j < node->nlines; j++)
-					if (node->lines[j].id)
-						ids[m++] = node->lines[j].id;
-				best = sb_did_you_mean(k->str, ids);
-				free(ids);
-			}
-			if (best)
-				snprintf(hint, sizeof(hint), "did you mean '%s'?", best);
-			else
-				snprintf(hint, sizeof(hint),
-					 "keys of '%s' are the ids of the node's component lines%s",
-					 key, macs ? "" : " or 'chassis'");
+			char hint[200], lead[120];
+			snprintf(lead, sizeof(lead),
+				 "keys of '%s' are the ids of the node's component lines%s",
+				 key, macs ? "" : " or 'chassis'");
+			bom_hint_from(hint, sizeof(hint), k->str, node->lines,
+				      node->lines ? node->nlines : 0,
+				      sizeof(*node->lines),
+				      offsetof(struct sb_bom_line, id),
+				      macs ? NULL : "chassis", lead);
 			bom_err(p, k, hint, "%s names line '%.60s', which node '%s' does not have",
 				what, k->str, node->name);
 			continue;
@@ -1028,17 +988,11 @@ static void parse_nodes(struct loadctx *c, const struct sb_ynode *n)
 
 		rack = bom_get_str(p, v, "rack", false, what);
 		if (rack && !find_rack(s, rack)) {
-			const char **ids = calloc(s->nracks + 1, sizeof(*ids));
-			const char *best = NULL;
-			if (ids) {
-				for (size_t k = 0; k < s->nracks; k++)
-					ids[k] = s->racks[k].id;
-				best = sb_did_you_mean(rack, ids);
-				free(ids);
-			}
 			char hint[120];
-			snprintf(hint, sizeof(hint), best ? "did you mean '%s'?" :
-				 "list it under 'racks:'%s", best ? best : "");
+			bom_hint_from(hint, sizeof(hint), rack, s->racks, s->nracks,
+				      sizeof(*s->racks),
+				      offsetof(struct sb_bom_rack, id), NULL,
+				      "list it under 'racks:'");
 			bom_err(p, sb_ymap_get(v, "rack"), hint,
 				"%s is in rack '%s', which 'racks' does not list",
 				what, rack);
@@ -1096,17 +1050,11 @@ static void parse_nodes(struct loadctx *c, const struct sb_ynode *n)
 		if (hw) {
 			prof = find_profile(c, hw);
 			if (!prof) {
-				const char **ids = calloc(c->nprofiles + 1, sizeof(*ids));
-				const char *best = NULL;
-				if (ids) {
-					for (size_t k = 0; k < c->nprofiles; k++)
-						ids[k] = c->profiles[k].name;
-					best = sb_did_you_mean(hw, ids);
-					free(ids);
-				}
 				char hint[120];
-				snprintf(hint, sizeof(hint), best ? "did you mean '%s'?" :
-					 "define it under 'hardware:'%s", best ? best : "");
+				bom_hint_from(hint, sizeof(hint), hw, c->profiles,
+					      c->nprofiles, sizeof(*c->profiles),
+					      offsetof(struct profile, name), NULL,
+					      "define it under 'hardware:'");
 				bom_err(p, sb_ymap_get(v, "hardware"), hint,
 					"%s uses hardware profile '%s', which 'hardware' does not define",
 					what, hw);

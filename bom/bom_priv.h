@@ -25,6 +25,13 @@ void bom_warn(struct bom_parser *p, const struct sb_ynode *at,
 void bom_check_keys(struct bom_parser *p, const struct sb_ynode *map,
 		    const char *const *allowed, const char *what);
 
+/* A "did you mean" hint for `word` among the string fields at `off` of
+ * `n` structs of size `stride` from `base` (plus `extra`, when not NULL),
+ * or `lead` when none is close. */
+void bom_hint_from(char *hint, size_t size, const char *word,
+		   const void *base, size_t n, size_t stride, size_t off,
+		   const char *extra, const char *lead);
+
 /* Typed getters: they report a wrong type or a missing required value and
  * return false (or NULL); strings are copied into the site's arena. */
 const char *bom_str(struct bom_parser *p, const struct sb_ynode *n,

@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +40,29 @@ void bom_warn(struct bom_parser *p, const struct sb_ynode *at,
 	va_end(ap);
 }
 
+void bom_hint_from(char *hint, size_t size, const char *word,
+		   const void *base, size_t n, size_t stride, size_t off,
+		   const char *extra, const char *lead)
+{
+	const char **cands = calloc(n + 2, sizeof(*cands));
+	size_t m = 0;
+
+	if (!cands) {
+		snprintf(hint, size, "%s", lead);
+		return;
+	}
+	if (extra)
+		cands[m++] = extra;
+	for (size_t i = 0; i < n; i++) {
+		const char *v = *(const char *const *)((const char *)base +
+						       i * stride + off);
+		if (v)
+			cands[m++] = v;
+	}
+	sb_hint_choice(hint, size, word, cands, lead, false);
+	free(cands);
+}
+
 void bom_check_keys(struct bom_parser *p, const struct sb_ynode *map,
 		    const char *const *allowed, const char *what)
 {
@@ -55,20 +79,8 @@ void bom_check_keys(struct bom_parser *p, const struct sb_ynode *map,
 				ok = true;
 		if (ok)
 			continue;
-		const char *best = sb_did_you_mean(k->str, allowed);
-		if (best) {
-			snprintf(hint, sizeof(hint), "did you mean '%s'?", best);
-		} else {
-			size_t off = (size_t)snprintf(hint, sizeof(hint),
-						      "allowed keys:");
-			for (const char *const *a = allowed;
-			     *a && off < sizeof(hint); a++)
-				off += (size_t)snprintf(hint + off,
-							sizeof(hint) - off,
-							"%s %s",
-							a == allowed ? "" : ",",
-							*a);
-		}
+		sb_hint_choice(hint, sizeof(hint), k->str, allowed,
+			       "allowed keys:", true);
 		if (strcmp(k->str, "<<") == 0)
 			sb_strlcpy(hint,
 				   "YAML merge keys are not supported; use a hardware profile (hardware: NAME)",

@@ -498,6 +498,22 @@ const char *sb_did_you_mean(const char *word, const char *const *cands)
 	return best;
 }
 
+void sb_hint_choice(char *buf, size_t size, const char *word,
+		    const char *const *cands, const char *lead, bool list)
+{
+	const char *best = sb_did_you_mean(word, cands);
+	size_t off;
+
+	if (best) {
+		snprintf(buf, size, "did you mean '%s'?", best);
+		return;
+	}
+	off = (size_t)snprintf(buf, size, "%s", lead);
+	for (const char *const *c = cands; list && *c && off < size; c++)
+		off += (size_t)snprintf(buf + off, size - off, "%s %s",
+					c == cands ? "" : ",", *c);
+}
+
 void sb_hex(char *out, const unsigned char *in, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";

@@ -74,6 +74,12 @@ size_t sb_edit_distance(const char *a, const char *b, size_t max);
  * suited to its length, or NULL: for "did you mean" hints. */
 const char *sb_did_you_mean(const char *word, const char *const *cands);
 
+/* A hint for `word`, which is not among `cands` (NULL-terminated):
+ * "did you mean 'X'?" when one is close, otherwise `lead`, followed by
+ * the candidates ("allowed keys: a, b") when `list` is true. */
+void sb_hint_choice(char *buf, size_t size, const char *word,
+		    const char *const *cands, const char *lead, bool list);
+
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void sb_hex(char *out, const unsigned char *in, size_t n);
 /* Parse exactly 2n hex digits into n bytes. */
