@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common/arena.h"
 #include "common/diag.h"
@@ -215,6 +216,21 @@ struct sb_bom_total {
 };
 int sb_bom_totals(struct sb_bom_total **out, size_t *n,
 		  const struct sb_site *s);
+
+/* Write a site back as BOM YAML (schema_version 1) that loads to the
+ * same site, with per-node endpoint overrides (the lab writes a copy of a
+ * BOM whose BMC URLs and addresses point at its simulators). Profiles are
+ * written out per node. Returns SB_EIO when the write fails. */
+struct sb_bom_override {
+	const char *node;	/* node name */
+	const char *bmc_url;	/* NULL: keep */
+	const char *credential;	/* NULL: keep */
+	const char *mgmt_address;	/* NULL: keep ("127.0.0.1/8") */
+	unsigned ssh_port;	/* 0: keep */
+	const char *ssh_user;	/* NULL: keep */
+};
+int sb_bom_emit(FILE *f, const struct sb_site *s,
+		const struct sb_bom_override *ov, size_t nov);
 
 /* The roles siteboot knows, NULL-terminated. */
 extern const char *const sb_bom_roles[];

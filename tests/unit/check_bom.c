@@ -217,6 +217,59 @@ START_TEST(memory_sizes_jedec)
 }
 END_TEST
 
+/* emit then load again: the same site, with the overrides applied */
+START_TEST(emit_round_trip)
+{
+	static const char *const ex[] = {
+		"../../bom/examples/edge-accra.yaml",
+		"../../bom/examples/regional-lagos.yaml",
+		"../../bom/examples/core-johannesburg.yaml",
+	};
+	for (size_t e = 0; e < 3; e++) {
+		struct sb_site *a = load_ok(ex[e]), *b = NULL;
+		struct sb_bom_override ov = { a->nodes[0].name,
+					      "ipmi://admin@127.0.1.1:9001", "lab",
+					      "127.0.1.1/8", 2222, "sbtest" };
+		struct sb_diags d;
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		ck_assert_int_eq(sb_bom_emit(f, a, &ov, 1), 0);
+		fclose(f);
+		sb_diags_init(&d);
+		ck_assert_msg(sb_bom_load_buf(&b, "emitted.yaml", buf, len, &d) == 0,
+			      "%s", d.n ? d.v[0].msg : sb_error_message());
+		ck_assert_uint_eq(a->nnodes, b->nnodes);
+		ck_assert_str_eq(b->nodes[0].bmc_url, "ipmi://admin@127.0.1.1:9001");
+		ck_assert_str_eq(b->nodes[0].credential, "lab");
+		ck_assert_str_eq(b->nodes[0].mgmt.ip, "127.0.1.1");
+		ck_assert_uint_eq(b->nodes[0].ssh_port, 2222);
+		ck_assert_str_eq(b->nodes[0].ssh_user, "sbtest");
+		for (size_t i = 0; i < a->nnodes; i++) {
+			const struct sb_bom_node *x = &a->nodes[i], *y = &b->nodes[i];
+			ck_assert_str_eq(x->name, y->name);
+			ck_assert_uint_eq(x->nlines, y->nlines);
+			ck_assert_uint_eq(sb_bom_node_memory(x), sb_bom_node_memory(y));
+			ck_assert_uint_eq(sb_bom_node_nvme(x), sb_bom_node_nvme(y));
+			ck_assert_str_eq(x->chassis.serial, y->chassis.serial);
+			for (size_t k = 0; k < x->nlines; k++) {
+				ck_assert_uint_eq(x->lines[k].nserials, y->lines[k].nserials);
+				ck_assert_uint_eq(x->lines[k].speed_mbps, y->lines[k].speed_mbps);
+				ck_assert_str_eq(x->lines[k].part_number, y->lines[k].part_number);
+			}
+			ck_assert_uint_eq(x->nvms, y->nvms);
+			if (i > 0)
+				ck_assert_str_eq(x->bmc_url, y->bmc_url);
+		}
+		free(buf);
+		sb_diags_release(&d);
+		sb_bom_free(a);
+		sb_bom_free(b);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("bom");
@@ -230,6 +283,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, tier_profiles_load);
 	tcase_add_test(tc, qbft_warning);
 	tcase_add_test(tc, memory_sizes_jedec);
+	tcase_add_test(tc, emit_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }
