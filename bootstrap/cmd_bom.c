@@ -1,6 +1,7 @@
 /* siteboot bom check|show */
 #include "bom/bom.h"
 #include "bootstrap/cli.h"
+#include "bootstrap/table.h"
 #include "common/error.h"
 #include "common/json.h"
 #include "common/str.h"
@@ -238,7 +239,16 @@ static json_t *site_json(const struct sb_site *s, const struct sb_bom_total *t,
 static void show_text(const struct sb_site *s, const struct sb_bom_total *t,
 		      size_t nt)
 {
-	char roles[256], buf[64];
+	static const char *const node_cols[] = { "NAME", "ROLES", "RACK", "U",
+						 "BMC", "MGMT" };
+	static const char *const line_cols[] = { "LINE", "CLASS", "QTY",
+						 "PART NUMBER", "MODEL",
+						 "SLOTS", "PO/LINE", "FIRMWARE" };
+	static const char *const total_cols[] = { "CLASS", "PART NUMBER", "QTY",
+						  "NODES", "MANUFACTURER",
+						  "MODEL", "PO" };
+	struct sb_table tb;
+	char roles[256];
 
 	printf("Site %s \"%s\", tier %s", s->id, dash(s->name), s->tier);
 	if (s->city || s->country)
@@ -248,82 +258,85 @@ static void show_text(const struct sb_site *s, const struct sb_bom_total *t,
 	if (s->nracks) {
 		printf("\nRacks:\n");
 		for (size_t i = 0; i < s->nracks; i++)
-			printf("  %-10s %2uU  %s%s%s\n", s->racks[i].id,
+			printf("  %s: %uU, %s%s%s\n", s->racks[i].id,
 			       s->racks[i].units, dash(s->racks[i].name),
 			       s->racks[i].location ? ", " : "",
 			       s->racks[i].location ? s->racks[i].location : "");
 	}
 	printf("\nNodes (%zu):\n", s->nnodes);
-	printf("  %-16s %-34s %-6s %-4s %-30s %s\n", "NAME", "ROLES", "RACK",
-	       "U", "BMC", "MGMT");
+	sb_table_init(&tb, 2, 6, node_cols);
 	for (size_t i = 0; i < s->nnodes; i++) {
 		const struct sb_bom_node *n = &s->nodes[i];
 		join(roles, sizeof(roles), n->roles, n->nroles);
-		if (n->unit)
-			snprintf(buf, sizeof(buf), "%u", n->unit);
-		else
-			sb_strlcpy(buf, "-", sizeof(buf));
-		printf("  %-16s %-34s %-6s %-4s %-30s %s\n", n->name, roles,
-		       dash(n->rack), buf, dash(n->bmc_url), dash(n->mgmt.address));
+		sb_table_rowf(&tb, "%s\t%s\t%s\t%.0u\t%s\t%s", n->name, roles,
+			      dash(n->rack), n->unit, dash(n->bmc_url),
+			      dash(n->mgmt.address));
 		for (size_t k = 0; k < n->nvms; k++) {
 			join(roles, sizeof(roles), n->vms[k].roles, n->vms[k].nroles);
-			printf("    vm %-13s %-34s %s\n", n->vms[k].name, roles,
-			       dash(n->vms[k].mgmt.address));
+			sb_table_rowf(&tb, "  vm %s\t%s\t\t\t\t%s", n->vms[k].name,
+				      roles, dash(n->vms[k].mgmt.address));
 		}
 	}
+	sb_table_print(stdout, &tb);
+	sb_table_release(&tb);
+
 	printf("\nExpected hardware:\n");
 	for (size_t i = 0; i < s->nnodes; i++) {
 		const struct sb_bom_node *n = &s->nodes[i];
 		char mem[32], nvme[32];
 		sb_fmt_size(mem, sizeof(mem), sb_bom_node_memory(n), true);
 		sb_fmt_size(nvme, sizeof(nvme), sb_bom_node_nvme(n), false);
-		printf("  %s: %s %s (%s)%s%s, memory %s, NVMe %s\n", n->name,
+		printf("\n  %s: %s %s (%s)%s%s; memory %s, NVMe %s\n", n->name,
 		       dash(n->chassis.manufacturer), dash(n->chassis.model),
 		       dash(n->chassis.part_number),
 		       n->chassis.serial ? ", serial " : "",
 		       n->chassis.serial ? n->chassis.serial : "", mem, nvme);
+		sb_table_init(&tb, 4, 8, line_cols);
 		for (size_t k = 0; k < n->nlines; k++) {
 			const struct sb_bom_line *l = &n->lines[k];
-			char slots[256], po[96];
+			char slots[256], po[96] = "", fw[128] = "";
 			join(slots, sizeof(slots), l->slots, l->nslots);
 			if (l->order.po)
-				snprintf(po, sizeof(po), "%s/%u", l->order.po, l->order.po_line);
-			else
-				sb_strlcpy(po, "-", sizeof(po));
-			printf("    %-8s %-7s %3u x %-20s %-34s %-18s slots %s, PO %s",
-			       l->id, sb_hw_class_name(l->cls), l->quantity,
-			       dash(l->part_number), dash(l->model),
-			       dash(l->manufacturer), slots, po);
+				snprintf(po, sizeof(po), "%s/%u", l->order.po,
+					 l->order.po_line);
 			if (l->firmware)
-				printf(", firmware %s %s%s", dash(l->firmware->name),
-				       l->firmware->min_version ? ">= " : "",
-				       l->firmware->min_version ? l->firmware->min_version :
-								  dash(l->firmware->version));
-			printf("\n");
-			if (l->nserials) {
-				char ser[1024];
-				join(ser, sizeof(ser), l->serials, l->nserials);
-				printf("             serials %s\n", ser);
-			}
+				snprintf(fw, sizeof(fw), "%s %s%s", dash(l->firmware->name),
+					 l->firmware->min_version ? ">= " : "",
+					 l->firmware->min_version ? l->firmware->min_version :
+								    dash(l->firmware->version));
+			sb_table_rowf(&tb, "%s\t%s\t%u\t%s\t%s\t%s\t%s\t%s", l->id,
+				      sb_hw_class_name(l->cls), l->quantity,
+				      dash(l->part_number), dash(l->model), slots,
+				      po, fw);
+		}
+		sb_table_print(stdout, &tb);
+		sb_table_release(&tb);
+		for (size_t k = 0; k < n->nlines; k++) {
+			char ser[1024];
+			if (!n->lines[k].nserials)
+				continue;
+			join(ser, sizeof(ser), n->lines[k].serials, n->lines[k].nserials);
+			printf("    serials %s: %s\n", n->lines[k].id, ser);
 		}
 		for (size_t k = 0; k < n->nfirmware; k++)
-			printf("    firmware %-10s %s%s\n", dash(n->firmware[k].name),
+			printf("    firmware baseline %s %s%s\n", dash(n->firmware[k].name),
 			       n->firmware[k].min_version ? ">= " : "",
 			       n->firmware[k].min_version ? n->firmware[k].min_version :
 							    dash(n->firmware[k].version));
 	}
 	printf("\nTotals per part number:\n");
-	printf("  %-8s %-20s %6s %6s  %-22s %-34s %s\n", "CLASS", "PART NUMBER",
-	       "QTY", "NODES", "MANUFACTURER", "MODEL", "PO");
+	sb_table_init(&tb, 2, 7, total_cols);
 	for (size_t i = 0; i < nt; i++)
-		printf("  %-8s %-20s %6lu %6lu  %-22s %-34s %s\n",
-		       sb_hw_class_name(t[i].cls), t[i].part_number, t[i].quantity,
-		       t[i].nodes, dash(t[i].manufacturer), dash(t[i].model),
-		       dash(t[i].po));
+		sb_table_rowf(&tb, "%s\t%s\t%lu\t%lu\t%s\t%s\t%s",
+			      sb_hw_class_name(t[i].cls), t[i].part_number,
+			      t[i].quantity, t[i].nodes, dash(t[i].manufacturer),
+			      dash(t[i].model), dash(t[i].po));
+	sb_table_print(stdout, &tb);
+	sb_table_release(&tb);
 	if (s->nimages) {
 		printf("\nImages:\n");
 		for (size_t i = 0; i < s->nimages; i++)
-			printf("  %-14s %-10s sha256 %.16s...\n", s->images[i].name,
+			printf("  %s %s, sha256 %.16s...\n", s->images[i].name,
 			       s->images[i].version, s->images[i].sha256);
 	}
 }
