@@ -3,6 +3,7 @@
 #include "bootstrap/cli.h"
 
 extern const struct sb_cmd sb_cmd_bom;
+extern const struct sb_cmd sb_cmd_inventory;
 extern const struct sb_cmd sb_cmd_help;
 extern const struct sb_cmd sb_cmd_version;
 extern const struct sb_cmd sb_cmd_completion;
@@ -10,6 +11,7 @@ extern const struct sb_cmd sb_cmd_gen_man;
 
 const struct sb_cmd *const sb_commands[] = {
 	&sb_cmd_bom,
+	&sb_cmd_inventory,
 	&sb_cmd_help,
 	&sb_cmd_version,
 	&sb_cmd_completion,
