@@ -8,6 +8,10 @@ extern const struct sb_cmd sb_cmd_power;
 extern const struct sb_cmd sb_cmd_boot;
 extern const struct sb_cmd sb_cmd_media;
 extern const struct sb_cmd sb_cmd_bmc;
+extern const struct sb_cmd sb_cmd_checklist;
+extern const struct sb_cmd sb_cmd_plan;
+extern const struct sb_cmd sb_cmd_inventory;
+extern const struct sb_cmd sb_cmd_besu;
 extern const struct sb_cmd sb_cmd_help;
 extern const struct sb_cmd sb_cmd_version;
 extern const struct sb_cmd sb_cmd_completion;
@@ -20,6 +24,10 @@ const struct sb_cmd *const sb_commands[] = {
 	&sb_cmd_boot,
 	&sb_cmd_media,
 	&sb_cmd_bmc,
+	&sb_cmd_checklist,
+	&sb_cmd_plan,
+	&sb_cmd_inventory,
+	&sb_cmd_besu,
 	&sb_cmd_help,
 	&sb_cmd_version,
 	&sb_cmd_completion,
