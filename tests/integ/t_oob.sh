@@ -123,6 +123,28 @@ expect_in "$T/out" "n02: " "one line per target"
 expect_in "$T/out" "TARGET" "a final table"
 [ "$(grep -c '^n0[1-3]: ' "$T/out")" = 3 ] && pass "three streamed lines" || fail "streamed lines: $(cat "$T/out")"
 
+# ---- the rate limit: commands to one BMC at least --min-interval apart ----------
+sb power on n10 --site "$SITE" --credentials "$CREDS" --min-interval 400ms --json; keep rate
+expect_rc 0 "power on with --min-interval"
+# the change and at least one read-back: two commands, one interval apart
+expect_json "doc[0]['ok'] and doc[0]['elapsed_ms'] >= 400" "--min-interval 400ms spaces the change and its read-back"
+
+# ---- IPMI has no virtual media: a distinct 'unsupported', never a success -----
+sb media insert n01 http://127.0.0.1/x.iso --site "$SITE" --credentials "$CREDS" --json; keep media
+expect_rc 1 "media insert over IPMI fails"
+expect_json "doc[0]['ok'] is False and doc[0]['error_code'] == 'unsupported'" "media over IPMI: unsupported"
+
+# ---- a progress line on a terminal only -------------------------------------------
+if command -v script >/dev/null; then
+	script -qec "\"$SITEBOOT\" power status 'n[01-20]' --site '$SITE' --credentials '$CREDS' -q" /dev/null >"$T/tty" 2>&1
+	grep -q '\[[0-9]*/20\] ' "$T/tty" && pass "progress line on a terminal" || fail "no progress line on a terminal"
+	script -qec "\"$SITEBOOT\" power status 'n[01-20]' --site '$SITE' --credentials '$CREDS' -q --no-progress" /dev/null >"$T/tty2" 2>&1
+	grep -q '\[[0-9]*/20\] ' "$T/tty2" && fail "progress line despite --no-progress" || pass "--no-progress: none"
+	outs+=("$T/tty" "$T/tty2")
+fi
+sb power status 'n[01-20]' --site "$SITE" --credentials "$CREDS"; keep notty
+grep -q '\[[0-9]*/20\] ' "$T/err" && fail "progress line when not on a terminal" || pass "no progress line off a terminal"
+
 # ---- discover --scan ---------------------------------------------------------------
 hp=$(oob_node_hostport "$SITE" n04)
 sb discover --scan "${hp%:*}" --ipmi-port "${hp##*:}" --redfish-port "$dead" --redfish-http \
