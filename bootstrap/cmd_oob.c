@@ -440,8 +440,9 @@ static int fan_out(struct sb_cli *cli, struct oob_args *a,
 	rc = SB_EXIT_OK;
 	if (a->req.op == SB_OOB_SCAN) {
 		if (!cli->json && cli->verbosity >= 0)
-			printf("scanned %zu addresses: %zu BMC%s found\n", t->n / 2,
-			       nfound, nfound == 1 ? "" : "s");
+			printf("scanned %zu address%s: %zu BMC%s found\n", t->n / 2,
+			       t->n / 2 == 1 ? "" : "es", nfound,
+			       nfound == 1 ? "" : "s");
 		if (nfound == 0) {
 			fprintf(stderr, "siteboot discover: error: no BMC answered on any scanned address (IPMI port %u, Redfish port %u); check the range, the ports and --timeout\n",
 				a->ipmi_port, a->rf_port);

@@ -455,7 +455,12 @@ static int do_discover(struct sb_oob_result *res, struct sb_bmc *b)
 		res->inv.product = sb_strdup(res->info.product);
 	if (!res->inv.system_guid && res->info.system_guid)
 		res->inv.system_guid = sb_strdup(res->info.system_guid);
-	if (res->info.firmware_version &&
+	/* the BMC's own version, unless the firmware inventory has it */
+	bool have = false;
+	for (size_t i = 0; i < res->inv.nfirmware; i++)
+		have |= sb_streq(res->inv.firmware[i].version,
+				 res->info.firmware_version);
+	if (res->info.firmware_version && !have &&
 	    !sb_hw_add_firmware(&res->inv, "BMC", res->info.firmware_version,
 				res->protocol, "bmc-info"))
 		return sb_error_set(SB_ENOMEM, "out of memory");
