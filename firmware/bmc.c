@@ -9,10 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Weak until both drivers are in the tree: a build without one answers
+/* Weak until the IPMI driver is in the tree: a build without it answers
  * "unsupported" for its scheme instead of failing to link. */
 extern const struct sb_bmc_driver sb_bmc_ipmi_driver __attribute__((weak));
-extern const struct sb_bmc_driver sb_bmc_redfish_driver __attribute__((weak));
 
 void sb_bmc_creds_release(struct sb_bmc_creds *c)
 {
@@ -40,6 +39,7 @@ void sb_bmc_info_release(struct sb_bmc_info *i)
 	free(i->firmware_version);
 	free(i->system_guid);
 	free(i->protocol_version);
+	free(i->cert_sha256);
 	memset(i, 0, sizeof(*i));
 }
 
