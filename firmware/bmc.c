@@ -9,9 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Weak until the IPMI driver is in the tree: a build without it answers
- * "unsupported" for its scheme instead of failing to link. */
-extern const struct sb_bmc_driver sb_bmc_ipmi_driver __attribute__((weak));
+/* Both drivers are linked in: the URL scheme picks one. */
 
 void sb_bmc_creds_release(struct sb_bmc_creds *c)
 {
