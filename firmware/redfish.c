@@ -1498,7 +1498,7 @@ static int rf_security_scan(const struct sb_bmc_url *url,
 			      "Redfish over plain HTTP: passwords and session tokens cross the network in clear text; enable HTTPS on the BMC and use redfish://")))
 		goto fail;
 	if (url->tls && opts->insecure &&
-	    (rc = add_finding(out, n, "tls-unverified", "medium",
+	    (rc = add_finding(out, n, "tls-insecure", "medium",
 			      "the BMC's TLS certificate was not verified (--insecure): pin it with --pin")))
 		goto fail;
 	if ((rc = rf_new(&b, url, opts)))
