@@ -11,6 +11,7 @@ extern const struct sb_cmd sb_cmd_bmc;
 extern const struct sb_cmd sb_cmd_checklist;
 extern const struct sb_cmd sb_cmd_plan;
 extern const struct sb_cmd sb_cmd_inventory;
+extern const struct sb_cmd sb_cmd_besu;
 extern const struct sb_cmd sb_cmd_help;
 extern const struct sb_cmd sb_cmd_version;
 extern const struct sb_cmd sb_cmd_completion;
@@ -26,6 +27,7 @@ const struct sb_cmd *const sb_commands[] = {
 	&sb_cmd_checklist,
 	&sb_cmd_plan,
 	&sb_cmd_inventory,
+	&sb_cmd_besu,
 	&sb_cmd_help,
 	&sb_cmd_version,
 	&sb_cmd_completion,
