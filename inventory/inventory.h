@@ -257,9 +257,11 @@ struct sb_inv_record_stats {
 int sb_inv_record(struct sb_inv *db, const struct sb_hw_inventory *hw,
 		  const struct sb_inv_ctx *ctx, struct sb_inv_record_stats *st);
 
-/* A hardware report as JSON (docs/inventory.md, "report") and back, so
- * reports can be saved and imported. */
-json_t *sb_inv_report_json(const struct sb_hw_inventory *hw);
+/* A hardware report as JSON (docs/inventory.md, "reports": discover's
+ * --json element plus each evidence item's bytes in base64 as "data" when
+ * with_data) and back, so reports can be saved and imported. Parsing
+ * appends to an initialised `hw`; evidence must carry its bytes. */
+json_t *sb_inv_report_json(const struct sb_hw_inventory *hw, bool with_data);
 int sb_inv_report_parse(struct sb_hw_inventory *hw, const json_t *doc);
 
 /* Evidence by hash (64 hex digits): *data (caller frees). */
@@ -268,11 +270,16 @@ int sb_inv_evidence_get(struct sb_inv *db, const char *sha256hex,
 
 /* ---- queries --------------------------------------------------------------- */
 
-/* Components with their current placement, as a JSON array, for one node
- * (or all when NULL). */
+/* What sits where now, for one node (or all when NULL), as
+ * {"components": [{site, node, slot, class, manufacturer, model,
+ * part_number, serial, serial_normalised, durable_id, identity, source,
+ * since, first_seen, last_seen}], "firmware": [{site, node, name,
+ * component, version, source, time, evidence_sha256}]}. */
 int sb_inv_show(json_t **out, struct sb_inv *db, const char *node);
-/* Everything known about a component found by serial (raw or
- * normalised) or durable id: observations, placements, events. */
+/* Everything known about the components with this serial (raw or
+ * normalised) or durable id, as a JSON array of {identity, class, ...,
+ * placements: [...], observations: [...], events: [...]}; SB_ENOTFOUND
+ * when none. */
 int sb_inv_history(json_t **out, struct sb_inv *db, const char *serial);
 
 #endif
