@@ -16,11 +16,12 @@
 #include <string.h>
 
 static const char *const inv_verbs[] = {
-	"show", "history", "verify", "checkpoint", "prove", "import", NULL
+	"show", "history", "verify", "checkpoint", "prove", "disposition",
+	"import", NULL
 };
 
 enum {
-	O_KEY, O_SIZE, O_CONSISTENCY, O_OPERATOR, O_SITE, O_NODE,
+	O_KEY, O_SIZE, O_CONSISTENCY, O_OPERATOR, O_SITE, O_NODE, O_BY, O_NOTE,
 };
 
 static const struct sb_opt inv_opts[] = {
@@ -39,6 +40,10 @@ static const struct sb_opt inv_opts[] = {
 		     "import: the site the reports belong to" },
 	[O_NODE] = { "node", 0, SB_OPT_ARG, "NAME",
 		     "import: the BOM node a report without one belongs to" },
+	[O_BY] = { "by", 0, SB_OPT_ARG, "NAME",
+		   "disposition: who decides (required)" },
+	[O_NOTE] = { "note", 0, SB_OPT_ARG, "TEXT",
+		     "disposition: why (an RMA number, a PO change, ...)" },
 	{ NULL, 0, SB_OPT_NONE, NULL, NULL },
 };
 
@@ -450,10 +455,41 @@ static int inv_import(struct sb_cli *cli, struct inv_args *a)
 	return rc ? sb_cli_fail(cli, rc) : SB_EXIT_OK;
 }
 
+static int inv_disposition(struct sb_cli *cli, struct inv_args *a)
+{
+	struct sb_inv *db = NULL;
+	int64_t seq = 0;
+	int rc;
+
+	if (a->npos != 2)
+		return sb_cli_usage_error(cli, "say 'disposition FINDING "
+					  "accept|rma|return|waive --by NAME [--note TEXT]'");
+	if (!a->opt[O_BY] || !*a->opt[O_BY])
+		return sb_cli_usage_error(cli, "say who decides: --by NAME");
+	if ((rc = sb_cli_open_inventory(cli, &db, false)))
+		return rc;
+	rc = sb_inv_disposition(db, a->pos[0], a->pos[1], a->opt[O_BY],
+				a->opt[O_NOTE], &seq);
+	sb_inv_close(db);
+	if (rc)
+		return sb_cli_fail(cli, rc);
+	if (cli->json)
+		rc = sb_cli_json_out(cli, json_pack("{s:s, s:s, s:s, s:s?, s:I}",
+						    "finding", a->pos[0], "decision",
+						    a->pos[1], "by", a->opt[O_BY],
+						    "note", a->opt[O_NOTE],
+						    "ledger_seq", (json_int_t)seq));
+	else if (cli->verbosity >= 0)
+		printf("%s: %s by %s, ledger event %lld\n", a->pos[0], a->pos[1],
+		       a->opt[O_BY], (long long)seq);
+	return rc ? sb_cli_fail(cli, rc) : SB_EXIT_OK;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(struct sb_cli *cli, struct inv_args *a);
 } inv_table[] = {
+	{ "disposition", inv_disposition },
 	{ "show", inv_show },
 	{ "history", inv_history },
 	{ "import", inv_import },
@@ -505,6 +541,7 @@ const struct sb_cmd sb_cmd_inventory = {
 	.usage = "siteboot inventory show [NODE] [--json]\n"
 		 "siteboot inventory history SERIAL [--json]\n"
 		 "siteboot inventory import FILE... [--site ID] [--node NAME] [--operator NAME]\n"
+		 "siteboot inventory disposition FINDING accept|rma|return|waive --by NAME [--note TEXT]\n"
 		 "siteboot inventory verify\n"
 		 "siteboot inventory checkpoint [--key FILE]\n"
 		 "siteboot inventory prove SEQ [--size N]\n"
@@ -523,6 +560,9 @@ const struct sb_cmd sb_cmd_inventory = {
 		"base64 as \"data\"; docs/inventory.md): each report in one transaction, "
 		"so an interrupted import keeps whole reports only, and a report recorded "
 		"before is skipped, so re-running the import resumes it.\n\n"
+		"'inventory disposition' records a decision on a finding of 'siteboot "
+		"reconcile' (accept, rma, return or waive), who made it and why, in the "
+		"ledger; the finding then no longer blocks.\n\n"
 		"'inventory verify' recomputes every payload hash, the hash chain, the "
 		"RFC 6962 Merkle tree and every signed checkpoint, and names the first "
 		"event that does not match: changed, deleted, inserted or reordered. "

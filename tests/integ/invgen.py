@@ -15,10 +15,24 @@ ap.add_argument("--site", default=None)
 ap.add_argument("--first", type=int, default=1)
 ap.add_argument("--bios", default="2.1.4")
 ap.add_argument("--time", default=None, help="ISO time for every report")
+ap.add_argument("--bom", action="store_true", help="print the matching BOM instead")
+ap.add_argument("--tier", default="edge")
 args = ap.parse_args()
+
+def shape(i):
+    """Per node: (dimms, drives, roles). In a core site node 1 is the
+    validator, which the tier wants with 64-128 GiB and 2-4 TB of NVMe."""
+    if args.tier == "core":
+        if i == args.first:
+            return 4, 1, ["validator"]
+        k = i - args.first
+        role = ["k8s-control"] * 3 + ["k8s-worker"] * 5 + ["ceph-mon"] * 3
+        return args.dimms, args.drives, [role[k - 1] if k <= len(role) else "ceph-osd"]
+    return args.dimms, args.drives, ["proxmox"]
 
 def node_report(i):
     name = "%s-n%04d" % (args.prefix, i)
+    dimms, drives, _ = shape(i)
     comps, ev = [], []
     body = {"@odata.id": "/redfish/v1/Systems/%d" % i, "SerialNumber": "CH%06d" % i}
     raw = json.dumps(body, sort_keys=True).encode()
@@ -35,10 +49,10 @@ def node_report(i):
     add("board", "MB-200", "MB%06d" % i, "Board")
     for k in range(2):
         add("cpu", "CPU-32C", "CPU%06d%d" % (i, k), "CPU%d" % k, cores=32)
-    for k in range(args.dimms):
+    for k in range(dimms):
         add("memory", "DIMM-32G", "DM%06d%02d" % (i, k), "DIMM_%s%d" % ("AB"[k % 2], k // 2 + 1),
             capacity_bytes=32 << 30)
-    for k in range(args.drives):
+    for k in range(drives):
         add("drive", "NVME-3T84", "DR%06d%02d" % (i, k), "NVMe%d" % k,
             durable_id="naa.5000c500%08x" % (i * 16 + k), capacity_bytes=3840000000000)
     for k in range(2):
@@ -58,4 +72,36 @@ def node_report(i):
         r["time"] = args.time
     return r
 
-json.dump([node_report(i) for i in range(args.first, args.first + args.nodes)], sys.stdout)
+def dimm_slot(k):
+    return "DIMM_%s%d" % ("AB"[k % 2], k // 2 + 1)
+
+def bom():
+    out = ["schema_version: 1", "site:", "  id: %s" % (args.site or "gen-site"),
+           "  name: Generated site", "  tier: %s" % args.tier,
+           "orders:", "  - {id: PO-1, vendor: Acme Corp}", "racks:",
+           "  - {id: r1, units: 42}", "nodes:"]
+    for i in range(args.first, args.first + args.nodes):
+        dimms, drives, roles = shape(i)
+        name = "%s-n%04d" % (args.prefix, i)
+        out += ["  - name: %s" % name, "    roles: [%s]" % ", ".join(roles),
+                "    rack: r1",
+                "    chassis: {manufacturer: Acme, model: M-CH-100, part_number: CH-100, order: {po: PO-1, line: 1}}",
+                "    firmware:", "      - {name: BIOS, min_version: \"2.1.0\"}",
+                "    components:",
+                "      - {id: cpu, class: cpu, part_number: CPU-32C, quantity: 2, slots: [CPU0, CPU1], order: {po: PO-1, line: 2}}",
+                "      - {id: dimm, class: memory, part_number: DIMM-32G, alternates: [DIMM-32G-B], quantity: %d, size: 32GB, slots: [%s], order: {po: PO-1, line: 3}}"
+                % (dimms, ", ".join(dimm_slot(k) for k in range(dimms))),
+                "      - {id: nvme, class: drive, part_number: NVME-3T84, quantity: %d, size: 3.84TB, interface: nvme, order: {po: PO-1, line: 4}}" % drives,
+                "      - {id: nic, class: nic, part_number: NIC-25G, quantity: 2, order: {po: PO-1, line: 5}}",
+                "      - {id: psu, class: psu, part_number: PSU-800, quantity: 2, order: {po: PO-1, line: 6}}",
+                "    serials:",
+                "      chassis: CH%06d" % i,
+                "      dimm: [%s]" % ", ".join("DM%06d%02d" % (i, k) for k in range(dimms)),
+                "      nvme: [%s]" % ", ".join("DR%06d%02d" % (i, k) for k in range(drives)),
+                ]
+    print("\n".join(out))
+
+if args.bom:
+    bom()
+else:
+    json.dump([node_report(i) for i in range(args.first, args.first + args.nodes)], sys.stdout)
