@@ -4,12 +4,14 @@
 
 extern const struct sb_cmd sb_cmd_bom;
 extern const struct sb_cmd sb_cmd_help;
+extern const struct sb_cmd sb_cmd_lab;
 extern const struct sb_cmd sb_cmd_version;
 extern const struct sb_cmd sb_cmd_completion;
 extern const struct sb_cmd sb_cmd_gen_man;
 
 const struct sb_cmd *const sb_commands[] = {
 	&sb_cmd_bom,
+	&sb_cmd_lab,
 	&sb_cmd_help,
 	&sb_cmd_version,
 	&sb_cmd_completion,
