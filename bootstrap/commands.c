@@ -10,8 +10,10 @@ extern const struct sb_cmd sb_cmd_media;
 extern const struct sb_cmd sb_cmd_bmc;
 extern const struct sb_cmd sb_cmd_checklist;
 extern const struct sb_cmd sb_cmd_plan;
+extern const struct sb_cmd sb_cmd_reconcile;
 extern const struct sb_cmd sb_cmd_inventory;
 extern const struct sb_cmd sb_cmd_besu;
+extern const struct sb_cmd sb_cmd_inband;
 extern const struct sb_cmd sb_cmd_help;
 extern const struct sb_cmd sb_cmd_lab;
 extern const struct sb_cmd sb_cmd_version;
@@ -27,8 +29,10 @@ const struct sb_cmd *const sb_commands[] = {
 	&sb_cmd_bmc,
 	&sb_cmd_checklist,
 	&sb_cmd_plan,
+	&sb_cmd_reconcile,
 	&sb_cmd_inventory,
 	&sb_cmd_besu,
+	&sb_cmd_inband,
 	&sb_cmd_lab,
 	&sb_cmd_help,
 	&sb_cmd_version,
