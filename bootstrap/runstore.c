@@ -169,7 +169,7 @@ int sb_runstore_find_resumable(struct sb_runstore *rs, struct sb_run_row *out,
 
 	pthread_mutex_lock(&rs->mu);
 	if ((rc = prep(rs, &st, "SELECT " RUN_COLS " FROM runs WHERE checklist_sha256 = ?"
-			" AND bom_sha256 = ? AND selection = ? AND state = 'running'"
+			" AND bom_sha256 = ? AND selection = ?"
 			" ORDER BY started_at DESC LIMIT 1")))
 		goto out;
 	sqlite3_bind_text(st, 1, csha, -1, SQLITE_STATIC);
@@ -434,7 +434,7 @@ out:
 
 int sb_runstore_step_last_ok(struct sb_runstore *rs, const char *checklist,
 			     const char *site, const char *host,
-			     const char *step, struct sb_step_row *out,
+			     const char *step, bool ran, struct sb_step_row *out,
 			     char run_id[64])
 {
 	sqlite3_stmt *st = NULL;
@@ -445,13 +445,14 @@ int sb_runstore_step_last_ok(struct sb_runstore *rs, const char *checklist,
 			" s.finished_at, s.exit_status, s.output_sha256, s.stdout, s.error, s.log, r.id"
 			" FROM run_steps s JOIN runs r ON r.id = s.run_id"
 			" WHERE r.checklist = ? AND r.site = ? AND s.host = ? AND s.step = ?"
-			" AND s.state IN ('done', 'already')"
+			" AND s.state IN ('done', ?5)"
 			" ORDER BY s.finished_at DESC LIMIT 1")))
 		goto out;
 	sqlite3_bind_text(st, 1, checklist, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, site, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, host, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, step, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, ran ? "done" : "already", -1, SQLITE_STATIC);
 	int s = sqlite3_step(st);
 	if (s == SQLITE_ROW) {
 		step_from(out, st);
@@ -527,6 +528,20 @@ int sb_runstore_hostkey_forget(struct sb_runstore *rs, const char *node)
 		rc = sb_error_set(SB_ENOTFOUND, "no host key is pinned for %s", node);
 out:
 	sqlite3_finalize(st);
+	pthread_mutex_unlock(&rs->mu);
+	return rc;
+}
+
+int sb_runstore_exec(struct sb_runstore *rs, const char *sql)
+{
+	char *err = NULL;
+	int rc = 0;
+
+	pthread_mutex_lock(&rs->mu);
+	if (sqlite3_exec(rs->db, sql, NULL, NULL, &err) != SQLITE_OK)
+		rc = sb_error_set(SB_EIO, "inventory database %s: %s: %s", rs->path, sql,
+				  err ? err : sqlite3_errmsg(rs->db));
+	sqlite3_free(err);
 	pthread_mutex_unlock(&rs->mu);
 	return rc;
 }
