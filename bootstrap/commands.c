@@ -10,6 +10,8 @@ extern const struct sb_cmd sb_cmd_media;
 extern const struct sb_cmd sb_cmd_bmc;
 extern const struct sb_cmd sb_cmd_checklist;
 extern const struct sb_cmd sb_cmd_plan;
+extern const struct sb_cmd sb_cmd_inventory;
+extern const struct sb_cmd sb_cmd_besu;
 extern const struct sb_cmd sb_cmd_run;
 extern const struct sb_cmd sb_cmd_runs;
 extern const struct sb_cmd sb_cmd_help;
@@ -26,6 +28,8 @@ const struct sb_cmd *const sb_commands[] = {
 	&sb_cmd_bmc,
 	&sb_cmd_checklist,
 	&sb_cmd_plan,
+	&sb_cmd_inventory,
+	&sb_cmd_besu,
 	&sb_cmd_run,
 	&sb_cmd_runs,
 	&sb_cmd_help,

@@ -346,7 +346,7 @@ static int do_attest(struct host_rt *hr, const struct sb_step *s,
 			       "checklist_sha256", e->cl->sha256, "site", e->p->site->id,
 			       "step", s->id, "host", e->p->hosts[hr->h].name,
 			       "text", a->text, "confirmed_by", name, "via", via);
-	rc = sb_runstore_ledger(e->rs, name, "checklist.attestation", ev);
+	rc = sb_runstore_ledger(e->rs, name, "attestation.given", ev);
 	json_decref(ev);
 	sb_exec_log(hr->xh.log_fd, "confirmed by %s (%s): %s\n", name, via, a->text);
 	res->out = name;
@@ -512,7 +512,9 @@ failed_attempt:
 		set_str(&rt->error, NULL);
 	}
 	pthread_mutex_unlock(&e->mu);
-	int src = save(e, idx, dig);
+	/* the state and its ledger event in one transaction */
+	int brc = sb_runstore_begin(e->rs);
+	int src = brc ? brc : save(e, idx, dig);
 	/* the ledger event: which host (by chassis serial), which step, which
 	 * checklist version, output digest, who started the run */
 	const struct sb_bom_node *node = e->p->hosts[hr->h].node;
@@ -524,8 +526,14 @@ failed_attempt:
 			       "attempts", (int)rt->attempts, "exit_status", res.exit_status,
 			       "output_sha256", dig, "error", rt->error,
 			       "started_by", e->o->started_by);
-	int lrc = sb_runstore_ledger(e->rs, e->o->started_by, "checklist.step", le);
+	char kind[64];
+	snprintf(kind, sizeof(kind), "checklist.step.%s", sb_step_state_name(final));
+	int lrc = src ? 0 : sb_runstore_ledger(e->rs, e->o->started_by, kind, le);
 	json_decref(le);
+	if (!brc && !src && !lrc)
+		lrc = sb_runstore_commit(e->rs);
+	else if (!brc)
+		sb_runstore_rollback(e->rs);
 	if (src || lrc) {
 		/* the state could not be recorded: stop this host rather than
 		 * go on with a record that does not match */
@@ -782,7 +790,7 @@ int sb_engine_run(struct sb_engine_result *out, const struct sb_plan *p,
 		sb_strlcpy(run.dir, e.run_dir, sizeof(run.dir));
 		sb_strlcpy(run.state, "running", sizeof(run.state));
 		run.started_at = sb_time_now_ms();
-		if ((rc = sb_runstore_exec(rs, "BEGIN IMMEDIATE")))
+		if ((rc = sb_runstore_begin(rs)))
 			goto out;
 		rc = sb_runstore_run_create(rs, &run);
 		for (size_t h = 0; !rc && h < p->nhosts; h++)
@@ -791,10 +799,10 @@ int sb_engine_run(struct sb_engine_result *out, const struct sb_plan *p,
 							  e.cl->steps[p->items[p->hosts[h].items[k]].step].id,
 							  (unsigned)k);
 		if (rc) {
-			sb_runstore_exec(rs, "ROLLBACK");
+			sb_runstore_rollback(rs);
 			goto out;
 		}
-		if ((rc = sb_runstore_exec(rs, "COMMIT")))
+		if ((rc = sb_runstore_commit(rs)))
 			goto out;
 	}
 	if ((rc = sb_mkdir_p(e.run_dir, 0700)))

@@ -103,8 +103,11 @@ int sb_runstore_step_last_ok(struct sb_runstore *rs, const char *checklist,
 			     const char *site, const char *host,
 			     const char *step, bool ran, struct sb_step_row *out,
 			     char run_id[64]);
-/* Run SQL without results ("BEGIN", "COMMIT"), for batching. */
-int sb_runstore_exec(struct sb_runstore *rs, const char *sql);
+/* A transaction around several calls (and ledger events), so that a
+ * crash keeps all or none. Other threads' calls wait until it ends. */
+int sb_runstore_begin(struct sb_runstore *rs);
+int sb_runstore_commit(struct sb_runstore *rs);
+void sb_runstore_rollback(struct sb_runstore *rs);
 
 /* SSH host keys pinned per node ("SHA256:..."). get: SB_ENOTFOUND when
  * none is pinned. */
@@ -115,8 +118,8 @@ int sb_runstore_hostkey_pin(struct sb_runstore *rs, const char *node,
 			    const char *source);
 int sb_runstore_hostkey_forget(struct sb_runstore *rs, const char *node);
 
-/* Append a ledger event (kind, actor, payload) for a step result or an
- * attestation. */
+/* Append a ledger event (kind, payload) for a step result or an
+ * attestation; `actor` is the operator's name. */
 int sb_runstore_ledger(struct sb_runstore *rs, const char *actor,
 		       const char *kind, json_t *payload);
 

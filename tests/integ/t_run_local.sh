@@ -57,3 +57,12 @@ sleep 0.5
 st=$(ps -o stat= -p "$(cat "$T/child" 2>/dev/null || echo 1)" 2>/dev/null | tr -d ' ')
 if [ -s "$T/child" ] && { [ -z "$st" ] || [ "${st#Z}" != "$st" ]; }; then pass "the command's child was killed too"; else
 	fail "the sleeping child survived the timeout"; kill "$(cat "$T/child")" 2>/dev/null; fi
+
+# every step result and the confirmation are ledger events, and the chain verifies
+n=$(sqlite3 "$T/inventory.db" "select count(*) from ledger where kind like 'checklist.step.%'")
+[ "$n" -ge 15 ] && pass "step results are ledger events ($n)" || fail "only $n step events in the ledger"
+sqlite3 "$T/inventory.db" "select payload from ledger where kind = 'attestation.given'" > "$T/att"
+expect_in "$T/att" '"confirmed_by":"Ama Owusu"' "the attestation names who confirmed"
+expect_in "$T/att" '"via":"--attest all"' "and records --attest all as such"
+sb inventory verify
+expect_rc 0 "the ledger verifies"
