@@ -13,6 +13,7 @@ extern const struct sb_cmd sb_cmd_plan;
 extern const struct sb_cmd sb_cmd_reconcile;
 extern const struct sb_cmd sb_cmd_inventory;
 extern const struct sb_cmd sb_cmd_besu;
+extern const struct sb_cmd sb_cmd_inband;
 extern const struct sb_cmd sb_cmd_run;
 extern const struct sb_cmd sb_cmd_runs;
 extern const struct sb_cmd sb_cmd_help;
@@ -32,6 +33,7 @@ const struct sb_cmd *const sb_commands[] = {
 	&sb_cmd_reconcile,
 	&sb_cmd_inventory,
 	&sb_cmd_besu,
+	&sb_cmd_inband,
 	&sb_cmd_run,
 	&sb_cmd_runs,
 	&sb_cmd_help,
