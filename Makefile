@@ -134,7 +134,7 @@ unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do \
 	  echo "== $$t"; SB_TESTDATA=tests/data CK_DEFAULT_TIMEOUT=60 $$t; done
 
-integ: $(BIN) $(TOOL_BINS)
+integ: siteboot $(TOOL_BINS)
 	@SITEBOOT=$(abspath $(BIN)) SB_LABBIN=$(abspath $(BUILD)/lab) \
 	  SB_SANITIZE=$(SANITIZE) tests/integ/run.sh
 
