@@ -42,7 +42,9 @@
 	{ "ca-file", 0, SB_OPT_ARG, "FILE",                                     \
 	  "Redfish: trust the CAs in FILE as well" },                           \
 	{ "cipher", 0, SB_OPT_ARG, "N",                                         \
-	  "IPMI: use cipher suite 17 or 3 only (default 17, then 3)" }
+	  "IPMI: use cipher suite 17 or 3 only (default 17, then 3)" },         \
+	{ "quirks", 0, SB_OPT_ARG, "LIST",                                      \
+	  "IPMI workarounds or a quirk set, e.g. ipmi_sim (default: detected)" }
 
 struct oob_args {
 	const char *site;
@@ -108,6 +110,11 @@ static int common_opt(struct sb_cli *cli, struct oob_args *a,
 		a->req.opts.pin_sha256 = arg;
 	} else if (strcmp(name, "ca-file") == 0) {
 		a->req.opts.ca_file = arg;
+	} else if (strcmp(name, "quirks") == 0) {
+		unsigned wa;
+		if (sb_bmc_ipmi_workarounds_parse(&wa, arg))
+			return sb_cli_usage_error(cli, "--quirks: %s", sb_error_message());
+		a->req.opts.quirks = arg;
 	} else if (strcmp(name, "cipher") == 0) {
 		if (strcmp(arg, "3") != 0 && strcmp(arg, "17") != 0)
 			return sb_cli_usage_error(cli, "--cipher '%s': use 17 or 3 (suite 0 is never used: anyone can log in with it)", arg);
