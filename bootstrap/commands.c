@@ -10,6 +10,7 @@ extern const struct sb_cmd sb_cmd_media;
 extern const struct sb_cmd sb_cmd_bmc;
 extern const struct sb_cmd sb_cmd_checklist;
 extern const struct sb_cmd sb_cmd_plan;
+extern const struct sb_cmd sb_cmd_reconcile;
 extern const struct sb_cmd sb_cmd_inventory;
 extern const struct sb_cmd sb_cmd_besu;
 extern const struct sb_cmd sb_cmd_help;
@@ -27,6 +28,7 @@ const struct sb_cmd *const sb_commands[] = {
 	&sb_cmd_bmc,
 	&sb_cmd_checklist,
 	&sb_cmd_plan,
+	&sb_cmd_reconcile,
 	&sb_cmd_inventory,
 	&sb_cmd_besu,
 	&sb_cmd_help,
