@@ -63,7 +63,7 @@ DEPS := build-essential pkg-config \
         libvirt-dev libyaml-dev libarchive-dev libsqlite3-dev libssl-dev \
         check libmicrohttpd-dev \
         openipmi ipmitool freeipmi-tools openssh-server openssh-client \
-        iproute2 sqlite3 curl xorriso python3 python3-jsonschema \
+        iproute2 dmidecode sqlite3 curl xorriso python3 python3-jsonschema \
         python3-sushy redfishtool libvirt-clients \
         cppcheck clang clang-tidy libclang-rt-14-dev \
         hyperfine ansible-core
