@@ -14,6 +14,8 @@ extern const struct sb_cmd sb_cmd_reconcile;
 extern const struct sb_cmd sb_cmd_inventory;
 extern const struct sb_cmd sb_cmd_besu;
 extern const struct sb_cmd sb_cmd_inband;
+extern const struct sb_cmd sb_cmd_run;
+extern const struct sb_cmd sb_cmd_runs;
 extern const struct sb_cmd sb_cmd_help;
 extern const struct sb_cmd sb_cmd_lab;
 extern const struct sb_cmd sb_cmd_version;
@@ -35,6 +37,8 @@ const struct sb_cmd *const sb_commands[] = {
 	&sb_cmd_besu,
 	&sb_cmd_inband,
 	&sb_cmd_lab,
+	&sb_cmd_run,
+	&sb_cmd_runs,
 	&sb_cmd_help,
 	&sb_cmd_version,
 	&sb_cmd_completion,
