@@ -4,20 +4,24 @@
 #include "bootstrap/inv_cli.h"
 #include "bootstrap/table.h"
 #include "common/error.h"
+#include "common/file.h"
 #include "common/json.h"
+#include "common/time.h"
 #include "common/str.h"
 #include "inventory/inventory.h"
 
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *const inv_verbs[] = {
-	"show", "history", "verify", "checkpoint", "prove", "import", NULL
+	"show", "history", "verify", "checkpoint", "prove", "disposition",
+	"import", NULL
 };
 
 enum {
-	O_KEY, O_SIZE, O_CONSISTENCY, O_OPERATOR, O_SITE, O_NODE,
+	O_KEY, O_SIZE, O_CONSISTENCY, O_OPERATOR, O_SITE, O_NODE, O_BY, O_NOTE,
 };
 
 static const struct sb_opt inv_opts[] = {
@@ -36,6 +40,10 @@ static const struct sb_opt inv_opts[] = {
 		     "import: the site the reports belong to" },
 	[O_NODE] = { "node", 0, SB_OPT_ARG, "NAME",
 		     "import: the BOM node a report without one belongs to" },
+	[O_BY] = { "by", 0, SB_OPT_ARG, "NAME",
+		   "disposition: who decides (required)" },
+	[O_NOTE] = { "note", 0, SB_OPT_ARG, "TEXT",
+		     "disposition: why (an RMA number, a PO change, ...)" },
 	{ NULL, 0, SB_OPT_NONE, NULL, NULL },
 };
 
@@ -193,10 +201,298 @@ static int inv_prove(struct sb_cli *cli, struct inv_args *a)
 	return rc ? sb_cli_fail(cli, rc) : SB_EXIT_OK;
 }
 
+static const char *dash(const char *s)
+{
+	return s && *s ? s : "-";
+}
+
+static int inv_show(struct sb_cli *cli, struct inv_args *a)
+{
+	static const char *const cols[] = { "NODE", "SLOT", "CLASS", "MANUFACTURER",
+					    "MODEL", "PART NUMBER", "SERIAL",
+					    "SOURCE" };
+	static const char *const fcols[] = { "NODE", "FIRMWARE", "VERSION",
+					     "SOURCE", "SEEN" };
+	struct sb_inv *db = NULL;
+	json_t *doc = NULL, *v;
+	struct sb_table tb;
+	size_t i;
+	int rc;
+
+	if (a->npos > 1)
+		return sb_cli_usage_error(cli, "say 'show' or 'show NODE'");
+	if ((rc = sb_cli_open_inventory(cli, &db, true)))
+		return rc;
+	rc = sb_inv_show(&doc, db, a->npos ? a->pos[0] : NULL);
+	sb_inv_close(db);
+	if (rc)
+		return sb_cli_fail(cli, rc);
+	if (a->npos && json_array_size(json_object_get(doc, "components")) == 0 &&
+	    json_array_size(json_object_get(doc, "firmware")) == 0) {
+		json_decref(doc);
+		fprintf(stderr, "siteboot inventory: error: nothing recorded for node "
+			"'%s'; 'siteboot inventory show' lists every node\n", a->pos[0]);
+		return SB_EXIT_PROBLEMS;
+	}
+	if (cli->json)
+		return (rc = sb_cli_json_out(cli, doc)) ? sb_cli_fail(cli, rc) : 0;
+	sb_table_init(&tb, 0, 8, cols);
+	json_array_foreach(json_object_get(doc, "components"), i, v)
+		sb_table_rowf(&tb, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s",
+			      dash(sb_json_str(v, "node")), dash(sb_json_str(v, "slot")),
+			      dash(sb_json_str(v, "class")),
+			      dash(sb_json_str(v, "manufacturer")),
+			      dash(sb_json_str(v, "model")),
+			      dash(sb_json_str(v, "part_number")),
+			      dash(sb_json_str(v, "serial")), dash(sb_json_str(v, "source")));
+	sb_table_print(stdout, &tb);
+	sb_table_release(&tb);
+	if (json_array_size(json_object_get(doc, "firmware"))) {
+		printf("\n");
+		sb_table_init(&tb, 0, 5, fcols);
+		json_array_foreach(json_object_get(doc, "firmware"), i, v)
+			sb_table_rowf(&tb, "%s\t%s\t%s\t%s\t%s",
+				      dash(sb_json_str(v, "node")),
+				      dash(sb_json_str(v, "name")),
+				      dash(sb_json_str(v, "version")),
+				      dash(sb_json_str(v, "source")),
+				      dash(sb_json_str(v, "time")));
+		sb_table_print(stdout, &tb);
+		sb_table_release(&tb);
+	}
+	json_decref(doc);
+	return SB_EXIT_OK;
+}
+
+static int inv_history(struct sb_cli *cli, struct inv_args *a)
+{
+	struct sb_inv *db = NULL;
+	json_t *doc = NULL, *c, *x;
+	size_t i, k;
+	int rc;
+
+	if (a->npos != 1)
+		return sb_cli_usage_error(cli, "say 'history SERIAL'");
+	if ((rc = sb_cli_open_inventory(cli, &db, true)))
+		return rc;
+	rc = sb_inv_history(&doc, db, a->pos[0]);
+	sb_inv_close(db);
+	if (rc)
+		return sb_cli_fail(cli, rc);
+	if (cli->json)
+		return (rc = sb_cli_json_out(cli, doc)) ? sb_cli_fail(cli, rc) : 0;
+	json_array_foreach(doc, i, c) {
+		printf("%s%s %s %s %s, serial %s (%s)\n", i ? "\n" : "",
+		       dash(sb_json_str(c, "class")), dash(sb_json_str(c, "manufacturer")),
+		       dash(sb_json_str(c, "model")), dash(sb_json_str(c, "part_number")),
+		       dash(sb_json_str(c, "serial_raw")), sb_json_str(c, "identity"));
+		printf("  placements:\n");
+		json_array_foreach(json_object_get(c, "placements"), k, x)
+			printf("    %s .. %s  %s/%s  (%s)\n", sb_json_str(x, "valid_from"),
+			       sb_json_str(x, "valid_to") ? sb_json_str(x, "valid_to") : "now",
+			       dash(sb_json_str(x, "node")), dash(sb_json_str(x, "slot")),
+			       dash(sb_json_str(x, "source")));
+		printf("  observations:\n");
+		json_array_foreach(json_object_get(c, "observations"), k, x)
+			printf("    %s  %s via %s %s%s  by %s, evidence %.16s\n",
+			       sb_json_str(x, "time"), dash(sb_json_str(x, "node")),
+			       dash(sb_json_str(x, "source")), dash(sb_json_str(x, "target")),
+			       dash(sb_json_str(x, "path")), dash(sb_json_str(x, "operator")),
+			       dash(sb_json_str(x, "evidence_sha256")));
+		printf("  ledger events:\n");
+		json_array_foreach(json_object_get(c, "events"), k, x)
+			printf("    %lld  %s  %s  %s\n",
+			       (long long)json_integer_value(json_object_get(x, "seq")),
+			       sb_json_str(x, "time"), sb_json_str(x, "kind"),
+			       sb_json_str(x, "actor"));
+	}
+	json_decref(doc);
+	return SB_EXIT_OK;
+}
+
+static const char *default_operator(const char *given)
+{
+	const char *u = given ? given : getenv("SUDO_USER");
+
+	if (!u || !*u)
+		u = getenv("USER");
+	return u && *u ? u : "siteboot";
+}
+
+/* "2026-12-05T08:31:17Z" or with ".123" milliseconds, UTC only. */
+static int parse_iso(int64_t *ms, const char *s)
+{
+	struct tm tm = { 0 };
+	int y, mo, d, h, mi, sec, frac = 0, n = 0;
+	char z = 0;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
+		return -1;
+	s += n;
+	if (*s == '.') {
+		int k = 0;
+		for (s++; *s >= '0' && *s <= '9'; s++, k++)
+			if (k < 3)
+				frac = frac * 10 + (*s - '0');
+		while (k++ < 3)
+			frac *= 10;
+	}
+	z = *s;
+	if (z != 'Z' || s[1] || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || sec > 60 || y < 1970)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*ms = (int64_t)timegm(&tm) * 1000 + frac;
+	return 0;
+}
+
+/* The reports in one file: an array, {"reports": [...]}, or one report. */
+static int import_file(struct sb_cli *cli, struct sb_inv *db, const char *file,
+		       struct inv_args *a, struct sb_inv_record_stats *tot,
+		       size_t *nrep, size_t *nskip)
+{
+	char *buf = NULL;
+	size_t len, i;
+	json_t *doc = NULL, *arr, *r;
+	int rc;
+
+	if ((rc = sb_file_read(&buf, &len, file, 1u << 30)))
+		return rc;
+	rc = sb_json_parse(&doc, buf, len, 1u << 30, file);
+	free(buf);
+	if (rc)
+		return rc;
+	arr = json_is_array(doc) ? doc : sb_json_arr(doc, "reports");
+	if (!arr) {
+		arr = json_array();
+		json_array_append(arr, doc);
+		json_decref(doc);
+		doc = arr;
+	}
+	json_array_foreach(arr, i, r) {
+		struct sb_hw_inventory hw;
+		struct sb_inv_record_stats st;
+		struct sb_inv_ctx ctx = { 0 };
+		const char *t = sb_json_str(r, "time");
+
+		if (json_is_false(json_object_get(r, "ok")))
+			continue;	/* a failed discover target */
+		ctx.operator_name = default_operator(a->opt[O_OPERATOR]);
+		ctx.site = sb_json_str(r, "site") ? sb_json_str(r, "site") : a->opt[O_SITE];
+		ctx.node = sb_json_str(r, "node") ? sb_json_str(r, "node") : a->opt[O_NODE];
+		if (t && parse_iso(&ctx.time_ms, t)) {
+			rc = sb_error_set(SB_EINPUT, "%s: report %zu: time '%s' is not "
+					  "ISO 8601 UTC", file, i, t);
+			break;
+		}
+		sb_hw_inventory_init(&hw);
+		rc = sb_inv_report_parse(&hw, r);
+		if (rc) {
+			sb_error_prefix("%s: report %zu: ", file, i);
+			sb_hw_inventory_release(&hw);
+			break;
+		}
+		rc = sb_inv_record(db, &hw, &ctx, &st);
+		sb_hw_inventory_release(&hw);
+		if (rc)
+			break;
+		if (st.skipped)
+			(*nskip)++;
+		(*nrep)++;
+		tot->components += st.components;
+		tot->new_components += st.new_components;
+		tot->placements_opened += st.placements_opened;
+		tot->placements_closed += st.placements_closed;
+		tot->firmware_changed += st.firmware_changed;
+		tot->evidence_new += st.evidence_new;
+		tot->events += st.events;
+		if (cli->progress && !cli->json)
+			fprintf(stderr, "\r%s: %zu reports", file, *nrep);
+	}
+	if (cli->progress && !cli->json)
+		fprintf(stderr, "\n");
+	json_decref(doc);
+	return rc;
+}
+
+static int inv_import(struct sb_cli *cli, struct inv_args *a)
+{
+	struct sb_inv *db = NULL;
+	struct sb_inv_record_stats tot = { 0 };
+	size_t nrep = 0, nskip = 0;
+	int rc = 0;
+
+	if (a->npos < 1)
+		return sb_cli_usage_error(cli, "say 'import FILE...'");
+	if ((rc = sb_cli_open_inventory(cli, &db, false)))
+		return rc;
+	for (int i = 0; i < a->npos && !rc; i++)
+		rc = import_file(cli, db, a->pos[i], a, &tot, &nrep, &nskip);
+	sb_inv_close(db);
+	if (rc)
+		return sb_cli_fail(cli, rc);
+	if (cli->json)
+		rc = sb_cli_json_out(cli, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+						    "reports", (json_int_t)nrep,
+						    "already_recorded", (json_int_t)nskip,
+						    "components", (json_int_t)tot.components,
+						    "new_components", (json_int_t)tot.new_components,
+						    "placements_changed",
+						    (json_int_t)(tot.placements_opened + tot.placements_closed),
+						    "firmware_changed", (json_int_t)tot.firmware_changed,
+						    "evidence_new", (json_int_t)tot.evidence_new,
+						    "events", (json_int_t)tot.events));
+	else if (cli->verbosity >= 0)
+		printf("recorded %zu report%s (%zu already recorded): %zu components "
+		       "(%zu new), %zu new evidence, %zu ledger events\n", nrep,
+		       nrep == 1 ? "" : "s", nskip, tot.components, tot.new_components,
+		       tot.evidence_new, tot.events);
+	return rc ? sb_cli_fail(cli, rc) : SB_EXIT_OK;
+}
+
+static int inv_disposition(struct sb_cli *cli, struct inv_args *a)
+{
+	struct sb_inv *db = NULL;
+	int64_t seq = 0;
+	int rc;
+
+	if (a->npos != 2)
+		return sb_cli_usage_error(cli, "say 'disposition FINDING "
+					  "accept|rma|return|waive --by NAME [--note TEXT]'");
+	if (!a->opt[O_BY] || !*a->opt[O_BY])
+		return sb_cli_usage_error(cli, "say who decides: --by NAME");
+	if ((rc = sb_cli_open_inventory(cli, &db, false)))
+		return rc;
+	rc = sb_inv_disposition(db, a->pos[0], a->pos[1], a->opt[O_BY],
+				a->opt[O_NOTE], &seq);
+	sb_inv_close(db);
+	if (rc)
+		return sb_cli_fail(cli, rc);
+	if (cli->json)
+		rc = sb_cli_json_out(cli, json_pack("{s:s, s:s, s:s, s:s?, s:I}",
+						    "finding", a->pos[0], "decision",
+						    a->pos[1], "by", a->opt[O_BY],
+						    "note", a->opt[O_NOTE],
+						    "ledger_seq", (json_int_t)seq));
+	else if (cli->verbosity >= 0)
+		printf("%s: %s by %s, ledger event %lld\n", a->pos[0], a->pos[1],
+		       a->opt[O_BY], (long long)seq);
+	return rc ? sb_cli_fail(cli, rc) : SB_EXIT_OK;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(struct sb_cli *cli, struct inv_args *a);
 } inv_table[] = {
+	{ "disposition", inv_disposition },
+	{ "show", inv_show },
+	{ "history", inv_history },
+	{ "import", inv_import },
 	{ "verify", inv_verify },
 	{ "checkpoint", inv_checkpoint },
 	{ "prove", inv_prove },
@@ -242,7 +538,11 @@ const struct sb_cmd sb_cmd_inventory = {
 	.name = "inventory",
 	.run = run_inventory,
 	.summary = "the inventory and its tamper-evident ledger: show, verify, prove",
-	.usage = "siteboot inventory verify\n"
+	.usage = "siteboot inventory show [NODE] [--json]\n"
+		 "siteboot inventory history SERIAL [--json]\n"
+		 "siteboot inventory import FILE... [--site ID] [--node NAME] [--operator NAME]\n"
+		 "siteboot inventory disposition FINDING accept|rma|return|waive --by NAME [--note TEXT]\n"
+		 "siteboot inventory verify\n"
 		 "siteboot inventory checkpoint [--key FILE]\n"
 		 "siteboot inventory prove SEQ [--size N]\n"
 		 "siteboot inventory prove --consistency OLD [--size N]",
@@ -250,6 +550,19 @@ const struct sb_cmd sb_cmd_inventory = {
 		"The inventory database records every component seen, where it sits, "
 		"who saw it from which source with which evidence, and a provenance "
 		"ledger of every change and operator action (docs/inventory.md).\n\n"
+		"'inventory show' lists what sits where now (node, slot, class, part, "
+		"serial, source) and the firmware versions last seen; 'inventory history "
+		"SERIAL' every placement, observation (source, target, resource path, "
+		"operator, evidence hash) and ledger event of the components with that "
+		"serial or durable identifier (WWN, MAC).\n\n"
+		"'inventory import' records saved hardware reports (a JSON array of "
+		"discover's report objects whose evidence items carry their bytes in "
+		"base64 as \"data\"; docs/inventory.md): each report in one transaction, "
+		"so an interrupted import keeps whole reports only, and a report recorded "
+		"before is skipped, so re-running the import resumes it.\n\n"
+		"'inventory disposition' records a decision on a finding of 'siteboot "
+		"reconcile' (accept, rma, return or waive), who made it and why, in the "
+		"ledger; the finding then no longer blocks.\n\n"
 		"'inventory verify' recomputes every payload hash, the hash chain, the "
 		"RFC 6962 Merkle tree and every signed checkpoint, and names the first "
 		"event that does not match: changed, deleted, inserted or reordered. "

@@ -82,6 +82,8 @@ struct sb_bmc_info {
 	char *firmware_version;
 	char *system_guid;
 	char *protocol_version;	/* "IPMI 2.0", "Redfish 1.15.0" */
+	char *cert_sha256;	/* TLS: the BMC certificate's SHA-256 (hex) as
+				 * seen, for pinning on first use; else NULL */
 };
 void sb_bmc_info_release(struct sb_bmc_info *i);
 
@@ -189,6 +191,14 @@ int sb_bmc_sel_read(struct sb_bmc *b, struct sb_sel_entry **out, size_t *n);
 void sb_bmc_sel_free(struct sb_sel_entry *v, size_t n);
 void sb_bmc_findings_free(struct sb_bmc_finding *v, size_t n);
 
+/* Record-on-first-use pinning (Redfish over HTTPS): connect without
+ * trusting the certificate, send nothing secret (a GET of the public
+ * service root), and return the leaf certificate's SHA-256 as 64
+ * lower-case hex digits. The caller shows or stores it and passes it as
+ * opts->pin_sha256 from then on. */
+int sb_bmc_tls_fingerprint(char out[65], const char *url,
+			   const struct sb_bmc_opts *opts);
+
 /* ---- IPMI specifics (ipmi.c, ipmi_fru.c; docs/bmc.md) -----------------
  *
  * sb_bmc_opts.ipmi_workarounds holds libfreeipmi's
@@ -203,6 +213,10 @@ void sb_bmc_findings_free(struct sb_bmc_finding *v, size_t n);
 int sb_bmc_ipmi_workarounds_parse(unsigned *out, const char *list);
 /* The names of the flags set, comma-separated, into buf. */
 void sb_bmc_ipmi_workarounds_name(char *buf, size_t size, unsigned flags);
+
+/* IANA enterprise number of a BMC maker named like "Dell Inc." (first
+ * word compared, case-insensitively), or 0 when unknown. */
+uint32_t sb_bmc_ipmi_vendor_iana(const char *name);
 
 /* An IPMI FRU image's fields (any may be NULL). */
 struct sb_ipmi_fru {

@@ -308,6 +308,8 @@ void sb_inv_close(struct sb_inv *db)
 		sb_inv_rollback(db);
 	sqlite3_finalize(db->ins_ledger);
 	sqlite3_finalize(db->last_ledger);
+	for (size_t i = 0; i < sizeof(db->rec) / sizeof(db->rec[0]); i++)
+		sqlite3_finalize(db->rec[i]);
 	sqlite3_close(db->db);
 	free(db->path);
 	free(db);

@@ -20,6 +20,7 @@ struct sb_inv {
 	unsigned char head_hash[32];
 	sqlite3_stmt *ins_ledger;
 	sqlite3_stmt *last_ledger;
+	sqlite3_stmt *rec[24];	/* record.c's statements */
 };
 
 /* Prepare (cached in *st) or reset a statement. */

@@ -24,6 +24,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "common/arena.h"
 #include "common/hw.h"
 
 struct sb_inv;			/* an open inventory database */
@@ -257,9 +258,11 @@ struct sb_inv_record_stats {
 int sb_inv_record(struct sb_inv *db, const struct sb_hw_inventory *hw,
 		  const struct sb_inv_ctx *ctx, struct sb_inv_record_stats *st);
 
-/* A hardware report as JSON (docs/inventory.md, "report") and back, so
- * reports can be saved and imported. */
-json_t *sb_inv_report_json(const struct sb_hw_inventory *hw);
+/* A hardware report as JSON (docs/inventory.md, "reports": discover's
+ * --json element plus each evidence item's bytes in base64 as "data" when
+ * with_data) and back, so reports can be saved and imported. Parsing
+ * appends to an initialised `hw`; evidence must carry its bytes. */
+json_t *sb_inv_report_json(const struct sb_hw_inventory *hw, bool with_data);
 int sb_inv_report_parse(struct sb_hw_inventory *hw, const json_t *doc);
 
 /* Evidence by hash (64 hex digits): *data (caller frees). */
@@ -268,11 +271,118 @@ int sb_inv_evidence_get(struct sb_inv *db, const char *sha256hex,
 
 /* ---- queries --------------------------------------------------------------- */
 
-/* Components with their current placement, as a JSON array, for one node
- * (or all when NULL). */
+/* What sits where now, for one node (or all when NULL), as
+ * {"components": [{site, node, slot, class, manufacturer, model,
+ * part_number, serial, serial_normalised, durable_id, identity, source,
+ * since, first_seen, last_seen}], "firmware": [{site, node, name,
+ * component, version, source, time, evidence_sha256}]}. */
 int sb_inv_show(json_t **out, struct sb_inv *db, const char *node);
-/* Everything known about a component found by serial (raw or
- * normalised) or durable id: observations, placements, events. */
+/* Everything known about the components with this serial (raw or
+ * normalised) or durable id, as a JSON array of {identity, class, ...,
+ * placements: [...], observations: [...], events: [...]}; SB_ENOTFOUND
+ * when none. */
 int sb_inv_history(json_t **out, struct sb_inv *db, const char *serial);
+
+/* ---- reconciliation ------------------------------------------------------ */
+
+/* What a site should hold, in inventory terms. The command layer fills it
+ * from the BOM (inventory/ does not read BOMs). Strings are borrowed. */
+struct sb_inv_expect_line {
+	const char *id;		/* the BOM line id: "dimm" */
+	enum sb_hw_class cls;
+	const char *manufacturer, *model, *part_number;
+	const char *const *alternates;	/* other acceptable part numbers */
+	size_t nalternates;
+	unsigned quantity;
+	const char *const *slots;	/* 0 or quantity of them */
+	size_t nslots;
+	const char *const *serials;	/* expected serials */
+	size_t nserials;
+	const char *const *ids;	/* expected MACs / WWNs */
+	size_t nids;
+	const char *po, *vendor;
+	unsigned po_line;
+	unsigned bom_line;	/* line in the BOM file */
+	const char *fw_name, *fw_version, *fw_min;	/* or NULL */
+};
+
+struct sb_inv_expect_fw {
+	const char *name, *version, *min_version;
+	unsigned bom_line;
+};
+
+struct sb_inv_expect_node {
+	const char *name;
+	unsigned bom_line;
+	struct sb_inv_expect_line chassis;	/* quantity 0: none expected */
+	const struct sb_inv_expect_line *lines;
+	size_t nlines;
+	const struct sb_inv_expect_fw *firmware;	/* baseline */
+	size_t nfirmware;
+	uint64_t memory_min;	/* tier requirement, bytes; 0: none */
+	const char *memory_reason;
+};
+
+struct sb_inv_expect {
+	const char *site, *tier;
+	const struct sb_inv_expect_node *nodes;
+	size_t nnodes;
+};
+
+enum sb_inv_severity {
+	SB_INV_SEV_OK, SB_INV_SEV_INFO, SB_INV_SEV_WARNING, SB_INV_SEV_ERROR,
+};
+const char *sb_inv_severity_name(enum sb_inv_severity s);
+
+/* One line of the reconciliation report. `kind` is one of: matched,
+ * missing, extra, wrong_part, serial_mismatch, duplicate_serial, moved,
+ * wrong_slot, quantity_short, quantity_over, firmware_below_baseline,
+ * firmware_unverifiable, tier_requirement, identity_conflict. */
+struct sb_inv_finding {
+	char id[16];		/* "F-" + 10 hex digits, stable across runs */
+	const char *kind;
+	enum sb_inv_severity severity;
+	bool blocking;		/* an error nobody has dispositioned */
+	const char *node, *line, *part_number, *po, *vendor;
+	unsigned po_line, bom_line, ordered, found;
+	const char *expected_serial, *observed_serial, *observed_part;
+	const char *location;	/* node/slot where it was seen or expected */
+	const char *detail;	/* one sentence for people */
+	const char *evidence;	/* SHA-256 of the evidence, or NULL */
+	const char *disposition, *disposition_by, *disposition_note;
+};
+
+struct sb_inv_reconcile {
+	struct sb_arena arena;
+	struct sb_inv_finding *v;
+	size_t n, cap;
+	size_t nblocking;
+	size_t nobserved_nodes;
+};
+
+/* Compare the latest observations with what the site should hold. Matching
+ * goes by serial, then durable identifier, then (node, slot, part number);
+ * a match on model alone is reported, never accepted silently. Returns 0
+ * when it ran (see r->nblocking). */
+int sb_inv_reconcile(struct sb_inv_reconcile *r, struct sb_inv *db,
+		     const struct sb_inv_expect *e);
+void sb_inv_reconcile_release(struct sb_inv_reconcile *r);
+
+/* Record a decision on a finding (accept, rma, return, waive) in the
+ * dispositions table and the ledger. */
+extern const char *const sb_inv_decisions[];
+int sb_inv_disposition(struct sb_inv *db, const char *finding,
+		       const char *decision, const char *by, const char *note,
+		       int64_t *seq);
+
+/* Record that a BOM was used for this site (once per BOM hash): a
+ * "bom.imported" ledger event. *is_new says whether it was new. */
+int sb_inv_bom_record(struct sb_inv *db, const char *site, const char *tier,
+		      const char *sha256, const char *path, const char *actor,
+		      bool *is_new);
+
+/* Compare firmware versions part by part (numbers as numbers):
+ * negative, zero or positive like strcmp. */
+int sb_inv_version_cmp(const char *a, const char *b);
 
 #endif
