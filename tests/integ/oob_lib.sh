@@ -5,18 +5,19 @@
 # oob_serial I: the chassis serial node I gets in oob_gen_bom's BOM
 oob_serial() { printf 'SBT%04dX' "$1"; }
 
-# oob_gen_bom N: an edge BOM with nodes n01..nN (n001.. when N > 99), each
-# with an IPMI BMC and a chassis serial, from the edge example's header.
+# oob_gen_bom N [SCHEME]: an edge BOM with nodes n01..nN (n001.. when
+# N > 99), each with a BMC (ipmi, or SCHEME: redfish) and a chassis serial,
+# from the edge example's header.
 oob_gen_bom() {
-	local n=$1 i w=2 top
+	local n=$1 scheme=${2:-ipmi} i w=2 top
 	top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 	[ "$n" -gt 99 ] && w=3
 	sed -n '1,/^racks:/p' "$top/bom/examples/edge-accra.yaml" | sed '$d'
 	echo "nodes:"
 	for i in $(seq 1 "$n"); do
 		printf '  - name: n%0*d\n    roles: [proxmox]\n    hardware: edge-r660xs\n' "$w" "$i"
-		printf '    bmc: {url: "ipmi://10.20.%d.%d", credential: bmc-acc-edge-01}\n' \
-			$((i / 250)) $((i % 250 + 1))
+		printf '    bmc: {url: "%s://10.20.%d.%d", credential: bmc-acc-edge-01}\n' \
+			"$scheme" $((i / 250)) $((i % 250 + 1))
 		printf '    serials: {chassis: %s}\n' "$(oob_serial "$i")"
 	done
 }

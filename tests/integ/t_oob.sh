@@ -116,6 +116,38 @@ expect_json "doc[-1]['ok'] is False and doc[-1]['error_code'] == 'timeout' and d
 expect_in "$T/err" "ipmi://127.0.0.1:$dead: timeout" "stderr names the dead BMC and the reason"
 [ "$ms" -lt 15000 ] && pass "whole run took ${ms} ms" || fail "whole run took ${ms} ms"
 
+# ---- one fan-out over both drivers: IPMI nodes and a Redfish BMC -------------
+MOCKUP=$TOP/tests/data/redfish/public-tower
+if [ -d "$MOCKUP" ] && "$SITEBOOT" help lab-redfish-bmc >/dev/null 2>&1; then
+	rp=$(free_port)
+	printf '%s' "$PW" > "$T/rfpw"; chmod 600 "$T/rfpw"
+	"$SITEBOOT" lab-redfish-bmc --listen "127.0.0.1:$rp" --mockup "$MOCKUP" --user "$LAB_USER" \
+		--password-file "$T/rfpw" --state-dir "$T/rfstate" >"$T/rf.log" 2>&1 &
+	track $!
+	wait_for curl -sf "http://127.0.0.1:$rp/redfish/v1" || fail "the Redfish emulator did not start"
+	RF=redfish+http://127.0.0.1:$rp
+	sb power status 'n[01-03]' --site "$SITE" --bmc "$RF" --credentials "$CREDS" --json; keep mixed
+	expect_rc 0 "power status over IPMI nodes and a Redfish BMC at once"
+	expect_json "len(doc) == 4 and all(o['ok'] for o in doc) and doc[3]['target'] == '$RF'" \
+		"mixed power --json: 4 results, the Redfish one last (target order)"
+	sb power off --bmc "$RF" --credentials "$CREDS" --json; keep rfoff
+	curl -sf -u "$LAB_USER:$PW" "http://127.0.0.1:$rp/redfish/v1/Systems" >"$T/systems" || true
+	sys=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['Members'][0]['@odata.id'])" "$T/systems" 2>/dev/null)
+	state=$(curl -sf -u "$LAB_USER:$PW" "http://127.0.0.1:$rp$sys" | python3 -c "import json,sys; print(json.load(sys.stdin)['PowerState'])" 2>/dev/null)
+	[ "$state" = Off ] && pass "a plain GET confirms the Redfish system is Off" || fail "Redfish PowerState '$state' after power off"
+	sb power on --bmc "$RF" --credentials "$CREDS"; keep rfon
+	sb discover n01 --site "$SITE" --bmc "$RF" --credentials "$CREDS" --json; keep mixed-discover
+	expect_rc 0 "discover over both drivers"
+	expect_json "[o['protocol'] for o in doc] == ['ipmi', 'redfish']" "discover: protocol per target"
+	expect_json "{c['source'] for c in doc[0]['components']} == {'ipmi-fru'} and {c['source'] for c in doc[1]['components']} == {'redfish'}" \
+		"discover: each fact tagged with its source"
+	expect_json "all(set(['class','manufacturer','model','part_number','serial','location','source']) <= set(c) for o in doc for c in o['components'])" \
+		"discover --json contract holds for Redfish components too"
+	expect_json "any(f['id'] == 'redfish-plain-http' for f in doc[1]['security'])" "plain-HTTP Redfish is a security finding"
+else
+	echo "# no Redfish emulator in this build: mixed-driver checks left out"
+fi
+
 # ---- streaming and the table ---------------------------------------------------------
 sb power status 'n[01-03]' --site "$SITE" --credentials "$CREDS"; keep text
 expect_rc 0 "power status text"
