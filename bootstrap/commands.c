@@ -16,6 +16,7 @@ extern const struct sb_cmd sb_cmd_besu;
 extern const struct sb_cmd sb_cmd_inband;
 extern const struct sb_cmd sb_cmd_image;
 extern const struct sb_cmd sb_cmd_help;
+extern const struct sb_cmd sb_cmd_lab;
 extern const struct sb_cmd sb_cmd_version;
 extern const struct sb_cmd sb_cmd_completion;
 extern const struct sb_cmd sb_cmd_gen_man;
@@ -34,6 +35,7 @@ const struct sb_cmd *const sb_commands[] = {
 	&sb_cmd_besu,
 	&sb_cmd_inband,
 	&sb_cmd_image,
+	&sb_cmd_lab,
 	&sb_cmd_help,
 	&sb_cmd_version,
 	&sb_cmd_completion,
