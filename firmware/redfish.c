@@ -622,6 +622,7 @@ static int rf_fetch(void *ctx, const char *const *paths, size_t n,
 				fatal = SB_ENOMEM;
 				break;
 			}
+			sb_debug("bmc %s: GET %s", b->name, paths[next]);
 			r->idx = next++;
 			r->attempt = 0;
 			busy[i] = true;
