@@ -11,6 +11,7 @@
 set -u
 : "${SITEBOOT:?}"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/bench/bench_lib.sh"
 BMCCTL=${SB_LABBIN:-$TOP/build/release/lab}/bmcctl
 PY=/usr/bin/python3
 "$SITEBOOT" lab-redfish-bmc --help >/dev/null 2>&1 || { echo "skipped: this siteboot has no lab-redfish-bmc"; exit 0; }
@@ -30,14 +31,6 @@ ADDR=$(cat "$T/emu/listen" 2>/dev/null) || { echo "the emulator did not start"; 
 URL="redfish+http://admin@$ADDR"
 export SITEBOOT_BMC_PASSWORD=$PW
 
-median_ms() {
-	local i s e v=()
-	for i in $(seq 1 "$RUNS"); do
-		s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N)
-		v+=($(((e - s) / 1000000)))
-	done
-	printf '%s\n' "${v[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'
-}
 
 sb_inv() { "$BMCCTL" "$URL" inventory && "$BMCCTL" "$URL" firmware; }
 sb_inv_one() { "$BMCCTL" "$URL" inventory; }
