@@ -7,7 +7,11 @@
 #    storage and drives, ethernet interfaces, chassis, managers, firmware);
 #  - redfishtool, one process per resource (raw GET of the same URLs).
 # Targets (issue 3): at most 2x curl's time, at least 3x faster than sushy.
-# Medians of $SB_BENCH_RUNS (redfishtool once: it is slow).
+# Medians of $SB_BENCH_RUNS (redfishtool once: it is slow). Also the
+# command people run, `siteboot discover` (login, walk, logout, JSON), and
+# the HTTP requests of every client, counted in a separate pass against a
+# second emulator that logs each request (so counting never slows a timed
+# run).
 set -u
 : "${SITEBOOT:?}"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -118,3 +122,29 @@ if [ $have_rft = 1 ]; then
 else
 	echo "redfishtool: not installed, not compared"
 fi
+
+# the command itself: siteboot discover (one process: login, the walk with
+# inventory and firmware, logout, the JSON document)
+sb_cmd() { SITEBOOT_BMC_USER=admin "$SITEBOOT" discover --bmc "$URL" --no-security --json -q; }
+t_cmd=$(median_ms sb_cmd)
+echo "siteboot discover (the command, one process): ${t_cmd} ms"
+awk -v a="$t_cmd" -v b="$t_curl" 'BEGIN { printf "ratio siteboot-discover/curl: %.2f (target <= 2)\n", a / (b ? b : 1) }'
+[ $have_sushy = 1 ] && awk -v a="$t_sushy" -v b="$t_cmd" 'BEGIN { printf "ratio sushy/siteboot-discover: %.2f (target >= 3)\n", a / (b ? b : 1) }'
+
+# requests per client, on a second emulator that logs each one (-vv)
+"$SITEBOOT" lab-redfish-bmc --listen 127.0.0.1:0 --mockup "$TOP/tests/data/redfish/public-tower" \
+	--user admin --password-file "$T/pw" --state-dir "$T/emu2" -vv >"$T/count.log" 2>&1 &
+PID2=$!
+trap '[ -n "$PID" ] && kill $PID 2>/dev/null; kill $PID2 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 1 100); do [ -s "$T/emu2/listen" ] && break; sleep 0.1; done
+ADDR=$(cat "$T/emu2/listen") URL="redfish+http://admin@$ADDR"
+args=()
+while read -r p; do args+=("http://$ADDR$p"); done < "$T/paths"
+requests() { grep -c 'lab-redfish-bmc: [A-Z]* ' "$T/count.log"; }
+count() { local m; m=$(requests); "$@" >/dev/null 2>&1; echo $(($(requests) - m)); }
+n_cmd=$(count sb_cmd)
+n_curl=$(count curl_all)
+line="HTTP requests: siteboot discover $n_cmd, curl $n_curl"
+[ $have_sushy = 1 ] && line="$line, python3-sushy $(count sushy_inv)"
+[ $have_rft = 1 ] && line="$line, redfishtool $(count rft_all)"
+echo "$line"
