@@ -138,6 +138,8 @@ static int parse_pin(char out[65], const char *pin)
 	return 0;
 }
 
+static void slist_free_wiped(struct curl_slist *l);
+
 static void rf_free(struct rf *b)
 {
 	if (!b)
@@ -145,6 +147,7 @@ static void rf_free(struct rf *b)
 	for (int i = 0; i < RF_PAR; i++) {
 		if (b->req[i].h)
 			curl_easy_cleanup(b->req[i].h);
+		slist_free_wiped(b->req[i].hdrs);
 		sb_buf_release(&b->req[i].body);
 		explicit_bzero(b->req[i].token, sizeof(b->req[i].token));
 	}
@@ -622,6 +625,7 @@ static int rf_fetch(void *ctx, const char *const *paths, size_t n,
 				fatal = SB_ENOMEM;
 				break;
 			}
+			sb_debug("bmc %s: GET %s", b->name, paths[next]);
 			r->idx = next++;
 			r->attempt = 0;
 			busy[i] = true;
