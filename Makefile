@@ -16,7 +16,7 @@ else
 endif
 
 MODULES := common bom firmware inventory images bootstrap
-PKGS    := libfreeipmi libcurl jansson libssh libvirt yaml-0.1 libarchive sqlite3 libcrypto
+PKGS    := libfreeipmi libcurl jansson libssh libvirt yaml-0.1 libarchive sqlite3 libssl libcrypto libmicrohttpd
 
 ifeq ($(SANITIZE),1)
   BUILD    := build/san
@@ -215,6 +215,10 @@ install: siteboot
 	if ls bootstrap/checklists/*.yaml >/dev/null 2>&1; then \
 	  install -m 0644 bootstrap/checklists/*.yaml $(DESTDIR)$(PREFIX)/share/siteboot/checklists/; fi
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/siteboot/
+	# the lab's Redfish emulator serves DMTF mockups (BSD 3-Clause, see LICENSE.md)
+	install -d $(DESTDIR)$(PREFIX)/share/siteboot/redfish
+	cp -R tests/data/redfish/. $(DESTDIR)$(PREFIX)/share/siteboot/redfish/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/share/siteboot/redfish
 
 clean:
 	rm -rf build siteboot

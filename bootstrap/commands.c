@@ -21,6 +21,7 @@ extern const struct sb_cmd sb_cmd_lab;
 extern const struct sb_cmd sb_cmd_version;
 extern const struct sb_cmd sb_cmd_completion;
 extern const struct sb_cmd sb_cmd_gen_man;
+extern const struct sb_cmd sb_cmd_lab_redfish_bmc;
 
 const struct sb_cmd *const sb_commands[] = {
 	&sb_cmd_bom,
@@ -42,5 +43,6 @@ const struct sb_cmd *const sb_commands[] = {
 	&sb_cmd_version,
 	&sb_cmd_completion,
 	&sb_cmd_gen_man,
+	&sb_cmd_lab_redfish_bmc,
 	NULL,
 };
