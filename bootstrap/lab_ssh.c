@@ -176,6 +176,15 @@ int sb_lab_ssh_up(struct sb_lab *lab, bool netns)
 	struct sb_buf cfg = SB_BUF_INIT(64 * 1024);
 	int rc;
 
+	/* SITEBOOT_LAB_HOST_ENV="NAME=VALUE ...": more environment for every
+	 * command on the hosts (tests put stand-ins for pvecm, ceph, besu on
+	 * PATH this way, docs/lab.md); each host also gets SB_LAB_NODE */
+	const char *host_env = getenv("SITEBOOT_LAB_HOST_ENV");
+	if (host_env && (strpbrk(host_env, "\n\r\"'\\#") || !strchr(host_env, '=')))
+		return sb_error_set(SB_EINPUT, "lab: SITEBOOT_LAB_HOST_ENV must be NAME=VALUE pairs "
+				    "separated by spaces, without quotes or new lines");
+	if (host_env && !*host_env)
+		host_env = NULL;
 	if (netns)
 		return sb_error_set(SB_EUNSUPPORTED, "lab: SSH hosts in network namespaces are not built yet; leave out --netns (the hosts listen on loopback addresses)");
 	if (access(SSHD, X_OK) != 0)
@@ -247,8 +256,10 @@ int sb_lab_ssh_up(struct sb_lab *lab, bool netns)
 			      "KbdInteractiveAuthentication no\nPubkeyAuthentication yes\n"
 			      "PermitRootLogin prohibit-password\nPrintMotd no\nPrintLastLog no\n"
 			      "UseDNS no\nMaxSessions 200\nMaxStartups 200:30:400\n"
-			      "Subsystem sftp internal-sftp\nLogLevel ERROR\n",
-			      node, addr, port, ndir, ndir, ndir, user);
+			      "Subsystem sftp internal-sftp\nLogLevel ERROR\n"
+			      "SetEnv SB_LAB_NODE=%s%s%s\n",
+			      node, addr, port, ndir, ndir, ndir, user, node,
+			      host_env ? " " : "", host_env ? host_env : "");
 		snprintf(cfgpath, sizeof(cfgpath), "%s/sshd_config", ndir);
 		if (!cfg.data || (rc = write_text(cfgpath, cfg.data, 0644)))
 			goto out;
