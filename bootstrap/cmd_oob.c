@@ -58,6 +58,8 @@ struct oob_args {
 	struct sb_strv scans;
 	unsigned ipmi_port, rf_port;
 	bool rf_http;
+	bool no_evidence;
+	char *site_id;		/* the --site BOM's site id, for reports */
 	/* boot */
 	int boot_mode, boot_fw;		/* -1 unset, else persistent/uefi */
 };
@@ -132,6 +134,7 @@ static void args_release(struct oob_args *a)
 	sb_strv_release(&a->bmcs);
 	sb_strv_release(&a->names);
 	sb_strv_release(&a->scans);
+	free(a->site_id);
 }
 
 /* Resolve the targets from --site/--all/names and --bmc. */
@@ -181,6 +184,7 @@ static int resolve(struct sb_cli *cli, struct oob_args *a,
 			rc = sb_cli_fail(cli, rc);
 			goto out;
 		}
+		a->site_id = sb_strdup(s->id);
 		rc = sb_oob_targets_add_site(t, s, (const char *const *)nodes.v,
 					     nodes.n, a->all);
 		if (rc) {
@@ -421,7 +425,11 @@ static int fan_out(struct sb_cli *cli, struct oob_args *a,
 		for (size_t i = 0; arr && i < t->n; i++) {
 			if (a->req.op == SB_OOB_SCAN && (res[i].rc || !res[i].done))
 				continue;
-			json_array_append_new(arr, sb_oob_result_json(&res[i], a->req.op));
+			json_t *obj = sb_oob_result_json(&res[i], a->req.op,
+							 !a->no_evidence);
+			if (obj && a->site_id && a->req.op == SB_OOB_DISCOVER)
+				json_object_set_new(obj, "site", json_string(a->site_id));
+			json_array_append_new(arr, obj);
 		}
 		rc = sb_cli_json_out(cli, arr);
 		if (rc) {
@@ -788,6 +796,8 @@ static const struct sb_opt discover_opts[] = {
 	  "--scan: Redfish over plain HTTP (labs only)" },
 	{ "no-security", 0, SB_OPT_NONE, NULL,
 	  "skip the security checks (such as IPMI cipher suite 0)" },
+	{ "no-evidence", 0, SB_OPT_NONE, NULL,
+	  "--json without the evidence bytes (then 'inventory import' refuses it)" },
 	{ NULL, 0, SB_OPT_NONE, NULL, NULL },
 };
 
@@ -808,6 +818,8 @@ static int discover_opt(struct sb_cli *cli, struct oob_args *a,
 		a->rf_http = true;
 	} else if (strcmp(name, "no-security") == 0) {
 		a->req.security = false;
+	} else if (strcmp(name, "no-evidence") == 0) {
+		a->no_evidence = true;
 	} else {
 		return 0;
 	}
@@ -864,9 +876,10 @@ const struct sb_cmd sb_cmd_discover = {
 		"ok, protocol, vendor, product, system_guid, chassis_serial, security: "
 		"[{id, severity, text}], components: [{class, manufacturer, model, "
 		"part_number, serial, location, source, path, ...}], firmware: [{name, "
-		"version, source, ...}], evidence: [{path, media_type, sha256, bytes}], "
-		"error} (docs/oob.md); a saved array can be recorded later by the "
-		"inventory.\n\n"
+		"version, source, ...}], evidence: [{path, media_type, sha256, bytes, "
+		"data}], site, time, error} (docs/oob.md). A saved array is recorded "
+		"later with 'siteboot inventory import FILE' (the evidence bytes make it "
+		"importable; --no-evidence leaves them out).\n\n"
 		"--scan RANGE sweeps addresses instead: on each it asks for IPMI channel "
 		"authentication capabilities on UDP --ipmi-port (623) and GETs /redfish/v1 "
 		"on --redfish-port (443), and lists the BMCs that answered with their "

@@ -597,6 +597,7 @@ static void work(size_t i, void *ctx)
 			res->inv.protocol = sb_strdup(res->protocol);
 	}
 	res->elapsed_ms = sb_time_mono_ms() - start;
+	res->time_ms = sb_time_now_ms();
 }
 
 static void done(size_t i, void *ctx)

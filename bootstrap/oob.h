@@ -158,6 +158,7 @@ struct sb_oob_result {
 	const char *protocol;	/* "ipmi", "redfish" */
 	const char *credentials;	/* scan: "ok", "failed", "untested" */
 	char *warning;		/* a non-fatal problem (e.g. no inventory) */
+	int64_t time_ms;	/* wall clock when it finished */
 };
 
 /* Run `req` over every target; *out gets one result per target, in
@@ -171,13 +172,12 @@ void sb_oob_results_free(struct sb_oob_result *r, size_t n);
 
 #include <jansson.h>
 
-/* One result as the --json array element of its command. */
-json_t *sb_oob_result_json(const struct sb_oob_result *r, enum sb_oob_op op);
-/* A hardware inventory as discover's JSON fields (protocol, vendor,
- * components, firmware, ...) merged into `obj`. */
-int sb_oob_inventory_to_json(json_t *obj, const struct sb_hw_inventory *inv);
-/* Read one element of discover's --json array back into an inventory, so
- * a saved discover output can be recorded later (siteboot inventory). */
-int sb_oob_inventory_from_json(struct sb_hw_inventory *inv, const json_t *obj);
+/* One result as the --json array element of its command. A discover
+ * result is a hardware report (inventory/inventory.h, sb_inv_report_json:
+ * the same document `siteboot inventory import` reads back) plus the
+ * command's own keys; `evidence_data` puts the evidence bytes in (base64),
+ * without which a report cannot be imported. */
+json_t *sb_oob_result_json(const struct sb_oob_result *r, enum sb_oob_op op,
+			   bool evidence_data);
 
 #endif

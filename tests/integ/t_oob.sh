@@ -88,6 +88,15 @@ done
 expect_json "all(c['source'] == 'ipmi-fru' for o in doc for c in o['components'])" "components come from ipmi-fru"
 expect_json "all(any(f['id'] == 'ipmi-cipher-0' and f['severity'] == 'critical' for f in o['security']) for o in doc)" \
 	"discover reports the cipher-0 finding on every ipmi_sim"
+# the saved output is what the inventory records later
+if "$SITEBOOT" help inventory >/dev/null 2>&1; then
+	cp "$T/keep.discover.out" "$T/discovered.json"
+	sb inventory import "$T/discovered.json"; keep import
+	expect_rc 0 "inventory import of a saved discover --json"
+	sb inventory show --json; keep invshow
+	expect_json "any(c.get('serial') == '$(oob_serial 2)' for c in doc['components'])" \
+		"the inventory holds n02's chassis serial from the saved discover output"
+fi
 sb discover n01 --site "$SITE" --credentials "$CREDS"; keep discover-text
 expect_in "$T/out" "ipmi-cipher-0" "discover text names the cipher-0 finding"
 

@@ -5,6 +5,7 @@
 #include "bootstrap/oob.h"
 #include "common/error.h"
 #include "common/json.h"
+#include "inventory/inventory.h"
 #include "common/str.h"
 #include "testutil.h"
 
@@ -262,71 +263,89 @@ END_TEST
 
 START_TEST(discover_json_roundtrip)
 {
-	struct sb_hw_inventory a, b;
+	struct sb_oob_target t = { (char *)"edge-n01", (char *)"edge-n01", (char *)"ipmi://10.0.0.1", NULL };
+	struct sb_oob_result r;
+	struct sb_hw_inventory *a = &r.inv, b;
 	struct sb_hw_component *c;
-	json_t *o = json_object();
+	json_t *o, *o2;
 	char *s1, *s2;
 
-	sb_hw_inventory_init(&a);
+	memset(&r, 0, sizeof(r));
+	r.target = &t;
+	r.done = true;
+	r.protocol = "ipmi";
+	r.time_ms = 1764921600123;
+	sb_hw_inventory_init(a);
 	sb_hw_inventory_init(&b);
-	a.target = sb_strdup("edge-n01");
-	a.protocol = sb_strdup("ipmi");
-	a.vendor = sb_strdup("Dell Inc.");
-	c = sb_hw_add_component(&a, SB_HW_BOARD, "ipmi-fru", "fru/0/board");
+	a->target = sb_strdup("edge-n01");
+	a->protocol = sb_strdup("ipmi");
+	a->vendor = sb_strdup("Dell Inc.");
+	c = sb_hw_add_component(a, SB_HW_BOARD, "ipmi-fru", "fru/0/board");
 	ck_assert_ptr_nonnull(c);
 	c->serial = sb_strdup("CN0ABC123");
 	c->part_number = sb_strdup("0XYZ12");
-	c->capacity_bytes = 0;
-	c = sb_hw_add_component(&a, SB_HW_MEMORY, "redfish", "/redfish/v1/Systems/1/Memory/1");
+	c = sb_hw_add_component(a, SB_HW_MEMORY, "redfish", "/redfish/v1/Systems/1/Memory/1");
 	c->capacity_bytes = 34359738368ull;
 	c->location = sb_strdup("DIMM_A1");
-	ck_assert_ptr_nonnull(sb_hw_add_firmware(&a, "BMC", "7.00.30.00", "ipmi", "get-device-id"));
-	ck_assert_int_ge(sb_hw_add_evidence(&a, "fru/0", "application/octet-stream", "abc", 3), 0);
+	ck_assert_ptr_nonnull(sb_hw_add_firmware(a, "BMC", "7.00.30.00", "ipmi", "get-device-id"));
+	ck_assert_int_ge(sb_hw_add_evidence(a, "fru/0", "application/octet-stream", "abc", 3), 0);
 
-	json_object_set_new(o, "target", json_string("edge-n01"));
-	ck_assert_int_eq(sb_oob_inventory_to_json(o, &a), 0);
+	o = sb_oob_result_json(&r, SB_OOB_DISCOVER, true);
+	ck_assert_ptr_nonnull(o);
 	/* the contract's keys */
+	const char *top[] = { "target", "ok", "protocol", "vendor", "security",
+			      "components", "firmware", "node", "url", "time" };
+	for (size_t i = 0; i < 10; i++)
+		ck_assert_msg(json_object_get(o, top[i]) != NULL, "no '%s'", top[i]);
+	ck_assert(json_is_true(json_object_get(o, "ok")));
+	ck_assert_str_eq(sb_json_str(o, "time"), "2025-12-05T08:00:00.123Z");
 	json_t *c0 = json_array_get(json_object_get(o, "components"), 0);
 	const char *keys[] = { "class", "manufacturer", "model", "part_number",
 			       "serial", "location", "source" };
 	for (size_t i = 0; i < 7; i++)
 		ck_assert_ptr_nonnull(json_object_get(c0, keys[i]));
 	ck_assert_str_eq(sb_json_str(c0, "class"), "board");
-	ck_assert_str_eq(sb_json_str(json_array_get(json_object_get(o, "evidence"), 0), "sha256"),
+	json_t *e0 = json_array_get(json_object_get(o, "evidence"), 0);
+	ck_assert_str_eq(sb_json_str(e0, "sha256"),
 			 "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	ck_assert_str_eq(sb_json_str(e0, "data"), "YWJj");
 
-	ck_assert_int_eq(sb_oob_inventory_from_json(&b, o), 0);
+	/* what the inventory imports is what discover printed */
+	ck_assert_int_eq(sb_inv_report_parse(&b, o), 0);
 	ck_assert_uint_eq(b.ncomponents, 2);
 	ck_assert_str_eq(b.components[0].serial, "CN0ABC123");
 	ck_assert_uint_eq(b.components[1].capacity_bytes, 34359738368ull);
 	ck_assert_str_eq(b.firmware[0].version, "7.00.30.00");
-	/* the same JSON again, evidence aside (its bytes are not in JSON) */
-	json_t *o2 = json_object();
-	json_object_set_new(o2, "target", json_string("edge-n01"));
-	sb_oob_inventory_to_json(o2, &b);
-	json_object_del(o, "evidence");
-	json_object_del(o2, "evidence");
-	json_object_del(json_array_get(json_object_get(o, "components"), 0), "evidence");
-	s1 = json_dumps(o, JSON_SORT_KEYS);
-	s2 = json_dumps(o2, JSON_SORT_KEYS);
+	ck_assert_uint_eq(b.nevidence, 1);
+	ck_assert_uint_eq(b.evidence[0].len, 3);
+	o2 = sb_inv_report_json(&b, true);
+	s1 = json_dumps(json_object_get(o, "components"), JSON_SORT_KEYS);
+	s2 = json_dumps(json_object_get(o2, "components"), JSON_SORT_KEYS);
 	ck_assert_str_eq(s1, s2);
 	free(s1);
 	free(s2);
+	json_decref(o2);
+	json_decref(o);
 
-	/* hostile input */
-	json_t *bad = json_pack("{s:s, s:[{s:s}]}", "target", "x", "components",
-				"class", "toaster");
+	/* without the bytes the inventory refuses it, and says why */
+	o = sb_oob_result_json(&r, SB_OOB_DISCOVER, false);
+	ck_assert_ptr_null(json_object_get(json_array_get(json_object_get(o, "evidence"), 0), "data"));
 	struct sb_hw_inventory x;
 	sb_hw_inventory_init(&x);
-	ck_assert_int_eq(sb_oob_inventory_from_json(&x, bad), SB_EINPUT);
-	ck_assert_ptr_nonnull(strstr(sb_error_message(), "toaster"));
+	ck_assert_int_eq(sb_inv_report_parse(&x, o), SB_EINPUT);
 	sb_hw_inventory_release(&x);
-	ck_assert_int_eq(sb_oob_inventory_from_json(&x, json_array_get(json_object_get(o, "components"), 0)), SB_EINPUT);
-	sb_hw_inventory_release(&x);
-	json_decref(bad);
 	json_decref(o);
-	json_decref(o2);
-	sb_hw_inventory_release(&a);
+
+	/* a failed target keeps the contract's arrays */
+	r.rc = SB_ETIMEOUT;
+	r.error = (char *)"bmc 10.0.0.1:623: no answer";
+	sb_hw_inventory_release(a);
+	o = sb_oob_result_json(&r, SB_OOB_DISCOVER, true);
+	ck_assert(json_is_false(json_object_get(o, "ok")));
+	ck_assert_str_eq(sb_json_str(o, "error_code"), "timeout");
+	ck_assert(json_is_array(json_object_get(o, "components")));
+	ck_assert(json_is_array(json_object_get(o, "security")));
+	json_decref(o);
 	sb_hw_inventory_release(&b);
 }
 END_TEST
@@ -361,7 +380,7 @@ START_TEST(fanout_reports_every_target)
 		ck_assert_ptr_eq(res[i].target, &t.v[i]);
 		/* no credentials anywhere: an authentication problem */
 		ck_assert_int_eq(res[i].rc, SB_EAUTH);
-		json_t *j = sb_oob_result_json(&res[i], SB_OOB_POWER_STATUS);
+		json_t *j = sb_oob_result_json(&res[i], SB_OOB_POWER_STATUS, false);
 		ck_assert(json_is_false(json_object_get(j, "ok")));
 		ck_assert_str_eq(sb_json_str(j, "error_code"), "auth");
 		ck_assert_ptr_null(json_object_get(j, "power"));
