@@ -312,6 +312,13 @@ static int opts_workarounds(unsigned *wa, bool *detect,
 	*detect = o->quirks == NULL && o->ipmi_workarounds == 0;
 	if (o->quirks) {
 		rc = sb_bmc_ipmi_workarounds_parse(&named, o->quirks);
+		if (rc && sb_bmc_redfish_quirks_known(o->quirks)) {
+			/* sb_bmc_opts.quirks is shared by both drivers: a
+			 * Redfish set says nothing about IPMI: detect */
+			sb_error_clear();
+			*detect = o->ipmi_workarounds == 0;
+			return 0;
+		}
 		if (rc)
 			return rc;
 		*wa |= named;
