@@ -505,7 +505,10 @@ static int rf_result(struct rf *b, struct rf_req *r, const char *method,
 		if (sb_json_parse(doc, r->body.data, r->body.len, SB_RF_BODY_MAX,
 				  "reply") != 0) {
 			*doc = NULL;
-			if (r->status >= 200 && r->status < 300)
+			/* an action's 2xx with a body that is not JSON (some
+			 * BMCs answer text) still succeeded; a GET did not */
+			if (r->status >= 200 && r->status < 300 &&
+			    strcmp(method, "GET") == 0)
 				return sb_error_prefix("bmc %s: %s %s: ", b->name,
 						       method, path);
 			sb_error_clear();
