@@ -1465,6 +1465,11 @@ static int rf_probe(const struct sb_bmc_url *url, const struct sb_bmc_opts *opts
 	memset(info, 0, sizeof(*info));
 	if ((rc = rf_new(&b, url, opts)))
 		return rc;
+	/* Unauthenticated and nothing secret sent: without a pin, take any
+	 * certificate and report its fingerprint (for --pin), so that a
+	 * sweep finds self-signed BMCs too. */
+	if (!b->t.pin[0])
+		b->t.record_only = true;
 	if ((rc = rf_get_root(b)) == 0)
 		rc = root_info(b, info);
 	if (rc)
@@ -1513,6 +1518,8 @@ static int rf_security_scan(const struct sb_bmc_url *url,
 		goto fail;
 	if ((rc = rf_new(&b, url, opts)))
 		goto fail;
+	if (!b->t.pin[0])
+		b->t.record_only = true;	/* no credentials are sent */
 	if (rf_get_root(b) == 0 && link_of(b->root, "Systems") &&
 	    rf_call(b, "GET", link_of(b->root, "Systems"), NULL, NULL, &resp) == 0) {
 		rc = add_finding(out, n, "redfish-no-auth", "critical",

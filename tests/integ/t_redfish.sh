@@ -67,6 +67,13 @@ sb power status --bmc "$URL" --insecure --json
 expect_rc 0 "--insecure connects"
 expect_in "$T/err" "verification is OFF" "--insecure warns on stderr"
 PIN=(--pin "$FP")
+# record on first use through the commands: the sweep and bmc info name it
+sb discover --scan 127.0.0.1 --redfish-port "${TLS##*:}" --ipmi-port "$(free_port)" --json
+expect_rc 0 "discover --scan finds the self-signed Redfish BMC"
+expect_json "len(doc) == 1 and doc[0]['protocol'] == 'redfish' and doc[0]['cert_sha256'] == '$fp_lower'" "the sweep reports its certificate fingerprint"
+sb bmc info --bmc "$URL" "${PIN[@]}" --json
+expect_rc 0 "bmc info through the pin"
+expect_json "doc[0]['cert_sha256'] == '$fp_lower' and doc[0]['firmware_version'] and doc[0]['protocol_version'].startswith('Redfish')" "bmc info: firmware, Redfish version and the certificate"
 
 # --- authentication -------------------------------------------------------
 SITEBOOT_BMC_PASSWORD=wrong-password sb power status --bmc "$URL" "${PIN[@]}" --json
