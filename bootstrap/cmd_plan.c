@@ -153,23 +153,15 @@ void sb_planload_selection(const struct sb_planload *pl, char *buf, size_t size)
 					pl->filter.hosts[i]);
 }
 
-static int run_plan(struct sb_cli *cli, int argc, char **argv)
+int sb_plan_print(struct sb_cli *cli, const struct sb_planload *plp, const char *db)
 {
-	struct sb_planload pl;
 	struct sb_runstore *rs = NULL;
 	json_t *hosts = NULL;
-	int rc;
-
-	if ((rc = sb_planload_parse(&pl, cli, argc, argv, plan_opts, NULL, NULL)) ||
-	    (rc = sb_planload_load(&pl, cli))) {
-		sb_planload_release(&pl);
-		return rc;
-	}
-	const struct sb_plan *p = pl.plan;
-	const struct sb_checklist *c = pl.cl;
+	int rc = 0;
+	const struct sb_plan *p = plp->plan;
+	const struct sb_checklist *c = plp->cl;
 	/* history: what earlier runs finished (only when a database exists;
 	 * a plan never creates one) */
-	const char *db = sb_cli_db_path(cli);
 	if (access(db, F_OK) == 0 && sb_runstore_open(&rs, db) != 0) {
 		sb_cli_warn(cli, "%s; the plan does not show earlier runs", sb_error_message());
 		rs = NULL;
@@ -179,11 +171,11 @@ static int run_plan(struct sb_cli *cli, int argc, char **argv)
 		hosts = json_array();
 	else
 		printf("Plan: checklist %s (%s, sha256 %.12s) on site %s (%s), %zu host%s, %zu step%s\n",
-		       c->name, c->path, c->sha256, pl.site->id, pl.site->path,
+		       c->name, c->path, c->sha256, plp->site->id, plp->site->path,
 		       p->nhosts, p->nhosts == 1 ? "" : "s", p->nitems, p->nitems == 1 ? "" : "s");
 	for (size_t h = 0; h < p->nhosts; h++) {
 		const struct sb_plan_host *ph = &p->hosts[h];
-		struct sb_tmpl_env env = { pl.site, ph->node, NULL, NULL, NULL, NULL };
+		struct sb_tmpl_env env = { plp->site, ph->node, NULL, NULL, NULL, NULL };
 		json_t *steps = cli->json ? json_array() : NULL;
 		if (!cli->json)
 			printf("\n%s%s%s\n", ph->name,
@@ -194,8 +186,8 @@ static int run_plan(struct sb_cli *cli, int argc, char **argv)
 			struct sb_step_row row;
 			char run_id[64] = "";
 			bool done = false;
-			if (rs && sb_runstore_step_last_ok(rs, c->name, pl.site->id, ph->name,
-							    s->id, &row, run_id) == 0) {
+			if (rs && sb_runstore_step_last_ok(rs, c->name, plp->site->id, ph->name,
+							    s->id, false, &row, run_id) == 0) {
 				done = true;
 				ndone++;
 				sb_step_row_release(&row);
@@ -234,8 +226,8 @@ static int run_plan(struct sb_cli *cli, int argc, char **argv)
 	if (cli->json) {
 		rc = sb_cli_json_out(cli, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:o}",
 						     "checklist", c->name, "checklist_file", c->path,
-						     "checklist_sha256", c->sha256, "site", pl.site->id,
-						     "bom_sha256", pl.site->sha256,
+						     "checklist_sha256", c->sha256, "site", plp->site->id,
+						     "bom_sha256", plp->site->sha256,
 						     "items", (json_int_t)p->nitems,
 						     "done", (json_int_t)ndone, "hosts", hosts));
 		rc = rc ? sb_cli_fail(cli, rc) : 0;
@@ -244,6 +236,20 @@ static int run_plan(struct sb_cli *cli, int argc, char **argv)
 		       ndone, p->nitems, p->nitems == 1 ? "" : "s");
 	}
 	sb_runstore_close(rs);
+	return rc;
+}
+
+static int run_plan(struct sb_cli *cli, int argc, char **argv)
+{
+	struct sb_planload pl;
+	int rc;
+
+	if ((rc = sb_planload_parse(&pl, cli, argc, argv, plan_opts, NULL, NULL)) ||
+	    (rc = sb_planload_load(&pl, cli))) {
+		sb_planload_release(&pl);
+		return rc;
+	}
+	rc = sb_plan_print(cli, &pl, sb_cli_db_path(cli));
 	sb_planload_release(&pl);
 	return rc;
 }

@@ -34,4 +34,9 @@ void sb_planload_release(struct sb_planload *pl);
 void sb_planload_selection(const struct sb_planload *pl, char *buf,
 			   size_t size);
 
+/* Print the plan (text or --json), marking what earlier runs in the
+ * database at `db` finished. Returns 0 or an exit status. */
+int sb_plan_print(struct sb_cli *cli, const struct sb_planload *pl,
+		  const char *db);
+
 #endif

@@ -5,8 +5,8 @@
 #include "common/json.h"
 #include "common/str.h"
 #include "common/time.h"
+#include "inventory/inventory.h"
 
-#include <libgen.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -14,29 +14,11 @@
 #include <string.h>
 
 struct sb_runstore {
+	struct sb_inv *inv;
 	sqlite3 *db;
-	pthread_mutex_t mu;
+	pthread_mutex_t mu;	/* recursive: held across begin..commit */
 	char path[4096];
 };
-
-static const char schema_sql[] =
-	"CREATE TABLE IF NOT EXISTS runs ("
-	" id TEXT PRIMARY KEY, checklist TEXT NOT NULL, checklist_path TEXT,"
-	" checklist_sha256 TEXT NOT NULL, site TEXT NOT NULL, bom_path TEXT,"
-	" bom_sha256 TEXT NOT NULL, selection TEXT NOT NULL DEFAULT '',"
-	" started_by TEXT, dir TEXT, state TEXT NOT NULL,"
-	" started_at INTEGER NOT NULL, finished_at INTEGER);"
-	"CREATE INDEX IF NOT EXISTS runs_resume ON runs(checklist_sha256, bom_sha256, state);"
-	"CREATE TABLE IF NOT EXISTS run_steps ("
-	" run_id TEXT NOT NULL REFERENCES runs(id), host TEXT NOT NULL,"
-	" step TEXT NOT NULL, seq INTEGER NOT NULL, state TEXT NOT NULL,"
-	" attempts INTEGER NOT NULL DEFAULT 0, started_at INTEGER,"
-	" finished_at INTEGER, exit_status INTEGER, output_sha256 TEXT,"
-	" stdout TEXT, error TEXT, log TEXT,"
-	" PRIMARY KEY (run_id, host, step));"
-	"CREATE TABLE IF NOT EXISTS ssh_host_keys ("
-	" node TEXT PRIMARY KEY, endpoint TEXT, fingerprint TEXT NOT NULL,"
-	" source TEXT, pinned_at INTEGER NOT NULL);";
 
 static int db_err(struct sb_runstore *rs, const char *what)
 {
@@ -47,38 +29,22 @@ static int db_err(struct sb_runstore *rs, const char *what)
 int sb_runstore_open(struct sb_runstore **out, const char *db_path)
 {
 	struct sb_runstore *rs = calloc(1, sizeof(*rs));
-	char dir[4096];
-	char *err = NULL;
+	pthread_mutexattr_t ma;
 	int rc;
 
 	*out = NULL;
 	if (!rs)
 		return sb_error_set(SB_ENOMEM, "out of memory");
 	sb_strlcpy(rs->path, db_path, sizeof(rs->path));
-	sb_strlcpy(dir, db_path, sizeof(dir));
-	if (sb_mkdir_p(dirname(dir), 0700)) {
+	if ((rc = sb_inv_open(&rs->inv, db_path, 0))) {
 		free(rs);
-		return sb_error_code();
-	}
-	pthread_mutex_init(&rs->mu, NULL);
-	if (sqlite3_open_v2(db_path, &rs->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-		rc = sb_error_set(SB_EIO, "cannot open the inventory database %s: %s; check the path or pass --db",
-				  db_path, rs->db ? sqlite3_errmsg(rs->db) : "out of memory");
-		sb_runstore_close(rs);
 		return rc;
 	}
-	sqlite3_busy_timeout(rs->db, 10000);
-	if (sqlite3_exec(rs->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			 " PRAGMA foreign_keys=ON;", NULL, NULL, &err) != SQLITE_OK ||
-	    sqlite3_exec(rs->db, schema_sql, NULL, NULL, &err) != SQLITE_OK) {
-		rc = sb_error_set(SB_EIO, "inventory database %s: %s", db_path,
-				  err ? err : sqlite3_errmsg(rs->db));
-		sqlite3_free(err);
-		sb_runstore_close(rs);
-		return rc;
-	}
+	rs->db = sb_inv_sqlite(rs->inv);
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&rs->mu, &ma);
+	pthread_mutexattr_destroy(&ma);
 	*out = rs;
 	return 0;
 }
@@ -87,9 +53,35 @@ void sb_runstore_close(struct sb_runstore *rs)
 {
 	if (!rs)
 		return;
-	sqlite3_close(rs->db);
+	sb_inv_close(rs->inv);
 	pthread_mutex_destroy(&rs->mu);
 	free(rs);
+}
+
+int sb_runstore_begin(struct sb_runstore *rs)
+{
+	int rc;
+
+	pthread_mutex_lock(&rs->mu);
+	if ((rc = sb_inv_begin(rs->inv)))
+		pthread_mutex_unlock(&rs->mu);
+	return rc;
+}
+
+int sb_runstore_commit(struct sb_runstore *rs)
+{
+	int rc = sb_inv_commit(rs->inv);
+
+	if (rc)
+		sb_inv_rollback(rs->inv);
+	pthread_mutex_unlock(&rs->mu);
+	return rc;
+}
+
+void sb_runstore_rollback(struct sb_runstore *rs)
+{
+	sb_inv_rollback(rs->inv);
+	pthread_mutex_unlock(&rs->mu);
 }
 
 static const char *const state_names[] = {
@@ -169,7 +161,7 @@ int sb_runstore_find_resumable(struct sb_runstore *rs, struct sb_run_row *out,
 
 	pthread_mutex_lock(&rs->mu);
 	if ((rc = prep(rs, &st, "SELECT " RUN_COLS " FROM runs WHERE checklist_sha256 = ?"
-			" AND bom_sha256 = ? AND selection = ? AND state = 'running'"
+			" AND bom_sha256 = ? AND selection = ?"
 			" ORDER BY started_at DESC LIMIT 1")))
 		goto out;
 	sqlite3_bind_text(st, 1, csha, -1, SQLITE_STATIC);
@@ -434,7 +426,7 @@ out:
 
 int sb_runstore_step_last_ok(struct sb_runstore *rs, const char *checklist,
 			     const char *site, const char *host,
-			     const char *step, struct sb_step_row *out,
+			     const char *step, bool ran, struct sb_step_row *out,
 			     char run_id[64])
 {
 	sqlite3_stmt *st = NULL;
@@ -445,13 +437,14 @@ int sb_runstore_step_last_ok(struct sb_runstore *rs, const char *checklist,
 			" s.finished_at, s.exit_status, s.output_sha256, s.stdout, s.error, s.log, r.id"
 			" FROM run_steps s JOIN runs r ON r.id = s.run_id"
 			" WHERE r.checklist = ? AND r.site = ? AND s.host = ? AND s.step = ?"
-			" AND s.state IN ('done', 'already')"
+			" AND s.state IN ('done', ?5)"
 			" ORDER BY s.finished_at DESC LIMIT 1")))
 		goto out;
 	sqlite3_bind_text(st, 1, checklist, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, site, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, host, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, step, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, ran ? "done" : "already", -1, SQLITE_STATIC);
 	int s = sqlite3_step(st);
 	if (s == SQLITE_ROW) {
 		step_from(out, st);
@@ -534,11 +527,12 @@ out:
 int sb_runstore_ledger(struct sb_runstore *rs, const char *actor,
 		       const char *kind, json_t *payload)
 {
-	/* Until the inventory's ledger API is in place, the run tables are
-	 * the record; see docs/runs.md. */
-	(void)rs;
-	(void)actor;
-	(void)kind;
-	(void)payload;
-	return 0;
+	char who[160];
+	int rc;
+
+	snprintf(who, sizeof(who), "operator:%s", actor && *actor ? actor : "unknown");
+	pthread_mutex_lock(&rs->mu);
+	rc = sb_inv_ledger_append(rs->inv, who, kind, payload);
+	pthread_mutex_unlock(&rs->mu);
+	return rc;
 }

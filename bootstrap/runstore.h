@@ -33,8 +33,8 @@ struct sb_run_row {
 	int64_t started_at, finished_at;	/* ms since the epoch, 0 */
 };
 
-/* The newest unfinished run of the same checklist, BOM and selection
- * (SB_ENOTFOUND when none). */
+/* The newest run of the same checklist, BOM and selection, whatever its
+ * state (SB_ENOTFOUND when none). */
 int sb_runstore_find_resumable(struct sb_runstore *rs, struct sb_run_row *out,
 			       const char *checklist_sha256,
 			       const char *bom_sha256, const char *selection);
@@ -96,11 +96,18 @@ int sb_runstore_step_put(struct sb_runstore *rs, const char *run,
 int sb_runstore_step_list(struct sb_runstore *rs, const char *run,
 			  struct sb_step_row **out, size_t *n);
 /* The newest finished-ok row of a step on a host over every run of that
- * checklist name on that site (for plans and for step outputs). */
+ * checklist name on that site (for plans and for step outputs); with
+ * `ran`, only rows where the step itself ran (not found done by its
+ * check). */
 int sb_runstore_step_last_ok(struct sb_runstore *rs, const char *checklist,
 			     const char *site, const char *host,
-			     const char *step, struct sb_step_row *out,
+			     const char *step, bool ran, struct sb_step_row *out,
 			     char run_id[64]);
+/* A transaction around several calls (and ledger events), so that a
+ * crash keeps all or none. Other threads' calls wait until it ends. */
+int sb_runstore_begin(struct sb_runstore *rs);
+int sb_runstore_commit(struct sb_runstore *rs);
+void sb_runstore_rollback(struct sb_runstore *rs);
 
 /* SSH host keys pinned per node ("SHA256:..."). get: SB_ENOTFOUND when
  * none is pinned. */
@@ -111,8 +118,8 @@ int sb_runstore_hostkey_pin(struct sb_runstore *rs, const char *node,
 			    const char *source);
 int sb_runstore_hostkey_forget(struct sb_runstore *rs, const char *node);
 
-/* Append a ledger event (kind, actor, payload) for a step result or an
- * attestation. */
+/* Append a ledger event (kind, payload) for a step result or an
+ * attestation; `actor` is the operator's name. */
 int sb_runstore_ledger(struct sb_runstore *rs, const char *actor,
 		       const char *kind, json_t *payload);
 

@@ -204,6 +204,10 @@ int sb_bmc_ipmi_workarounds_parse(unsigned *out, const char *list);
 /* The names of the flags set, comma-separated, into buf. */
 void sb_bmc_ipmi_workarounds_name(char *buf, size_t size, unsigned flags);
 
+/* IANA enterprise number of a BMC maker named like "Dell Inc." (first
+ * word compared, case-insensitively), or 0 when unknown. */
+uint32_t sb_bmc_ipmi_vendor_iana(const char *name);
+
 /* An IPMI FRU image's fields (any may be NULL). */
 struct sb_ipmi_fru {
 	unsigned chassis_type;	/* SMBIOS chassis type, 0x17 rack mount */

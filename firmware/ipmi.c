@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 
 /* ---- workarounds as data ---------------------------------------------- */
@@ -518,6 +519,7 @@ static const struct {
 } vendors[] = {
 	{ 2, "IBM" },
 	{ 11, "Hewlett Packard Enterprise" },
+	{ 11, "HPE" },
 	{ 42, "Oracle (Sun)" },
 	{ 343, "Intel" },
 	{ 674, "Dell Inc." },
@@ -539,6 +541,28 @@ static char *vendor_name(uint32_t iana)
 		if (vendors[i].iana == iana)
 			return sb_strdup(vendors[i].name);
 	return sb_asprintf("IANA %u", (unsigned)iana);
+}
+
+static size_t first_word(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] && s[n] != ' ' && s[n] != ',' && s[n] != '(')
+		n++;
+	return n;
+}
+
+uint32_t sb_bmc_ipmi_vendor_iana(const char *name)
+{
+	size_t n;
+
+	if (!name || !(n = first_word(name)))
+		return 0;
+	for (size_t i = 0; i < sizeof(vendors) / sizeof(vendors[0]); i++)
+		if (first_word(vendors[i].name) == n &&
+		    strncasecmp(vendors[i].name, name, n) == 0)
+			return vendors[i].iana;
+	return 0;
 }
 
 static int ipmi_probe(const struct sb_bmc_url *url,

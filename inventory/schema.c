@@ -100,6 +100,28 @@ const struct sb_inv_migration sb_inv_migrations[] = {
 	  "  BEGIN SELECT RAISE(ABORT, 'dispositions are append-only'); END;"
 	  "CREATE TRIGGER dispositions_no_delete BEFORE DELETE ON dispositions"
 	  "  BEGIN SELECT RAISE(ABORT, 'dispositions are append-only'); END;" },
+	{ 2, "runs",
+	  /* Checklist runs (bootstrap/runstore.c, docs/runs.md): one row per
+	   * run, one per step per host, and the SSH host keys pinned per
+	   * node. Step outputs are kept capped (64 KiB) for templates. */
+	  "CREATE TABLE runs ("
+	  "  id TEXT PRIMARY KEY, checklist TEXT NOT NULL, checklist_path TEXT,"
+	  "  checklist_sha256 TEXT NOT NULL, site TEXT NOT NULL, bom_path TEXT,"
+	  "  bom_sha256 TEXT NOT NULL, selection TEXT NOT NULL DEFAULT '',"
+	  "  started_by TEXT, dir TEXT, state TEXT NOT NULL,"
+	  "  started_at INTEGER NOT NULL, finished_at INTEGER);"
+	  "CREATE INDEX runs_resume ON runs(checklist_sha256, bom_sha256, selection);"
+	  "CREATE TABLE run_steps ("
+	  "  run_id TEXT NOT NULL REFERENCES runs(id), host TEXT NOT NULL,"
+	  "  step TEXT NOT NULL, seq INTEGER NOT NULL, state TEXT NOT NULL,"
+	  "  attempts INTEGER NOT NULL DEFAULT 0, started_at INTEGER,"
+	  "  finished_at INTEGER, exit_status INTEGER, output_sha256 TEXT,"
+	  "  stdout TEXT, error TEXT, log TEXT,"
+	  "  PRIMARY KEY (run_id, host, step));"
+	  "CREATE INDEX run_steps_history ON run_steps(host, step, state);"
+	  "CREATE TABLE ssh_host_keys ("
+	  "  node TEXT PRIMARY KEY, endpoint TEXT, fingerprint TEXT NOT NULL,"
+	  "  source TEXT, pinned_at INTEGER NOT NULL);" },
 };
 
 const size_t sb_inv_nmigrations =
