@@ -14,6 +14,7 @@ extern const struct sb_cmd sb_cmd_reconcile;
 extern const struct sb_cmd sb_cmd_inventory;
 extern const struct sb_cmd sb_cmd_besu;
 extern const struct sb_cmd sb_cmd_inband;
+extern const struct sb_cmd sb_cmd_image;
 extern const struct sb_cmd sb_cmd_run;
 extern const struct sb_cmd sb_cmd_runs;
 extern const struct sb_cmd sb_cmd_help;
@@ -36,6 +37,7 @@ const struct sb_cmd *const sb_commands[] = {
 	&sb_cmd_inventory,
 	&sb_cmd_besu,
 	&sb_cmd_inband,
+	&sb_cmd_image,
 	&sb_cmd_lab,
 	&sb_cmd_run,
 	&sb_cmd_runs,

@@ -1,0 +1,12 @@
+/* siteboot image: its verbs live in files of their own (cmd_image_*.c);
+ * cmd_image.c dispatches. Private to bootstrap/. */
+#ifndef SB_BOOTSTRAP_CMD_IMAGE_H
+#define SB_BOOTSTRAP_CMD_IMAGE_H
+
+#include "bootstrap/cli.h"
+
+/* image answer-iso (cmd_image_answer.c); argv[0] is the verb. */
+int sb_image_answer_iso(struct sb_cli *cli, int argc, char **argv);
+extern const struct sb_opt sb_image_answer_opts[];
+
+#endif
