@@ -138,6 +138,8 @@ static int parse_pin(char out[65], const char *pin)
 	return 0;
 }
 
+static void slist_free_wiped(struct curl_slist *l);
+
 static void rf_free(struct rf *b)
 {
 	if (!b)
@@ -145,6 +147,7 @@ static void rf_free(struct rf *b)
 	for (int i = 0; i < RF_PAR; i++) {
 		if (b->req[i].h)
 			curl_easy_cleanup(b->req[i].h);
+		slist_free_wiped(b->req[i].hdrs);
 		sb_buf_release(&b->req[i].body);
 		explicit_bzero(b->req[i].token, sizeof(b->req[i].token));
 	}
@@ -201,10 +204,13 @@ static int rf_new(struct rf **out, const struct sb_bmc_url *url,
 		}
 	}
 	b->q = &sb_rf_quirk_table[0];
-	if (opts->quirks && (rc = sb_rf_quirks_by_name(&b->q, opts->quirks))) {
-		rf_free(b);
-		return rc;
-	}
+	/* opts->quirks is shared with the IPMI driver: a name that is not a
+	 * row of ours (an IPMI set such as "ipmi_sim") means "detect". */
+	if (opts->quirks && sb_bmc_redfish_quirks_known(opts->quirks))
+		sb_rf_quirks_by_name(&b->q, opts->quirks);
+	else if (opts->quirks)
+		sb_debug("bmc %s: quirk set '%s' is not a Redfish one: detecting",
+			 b->name, opts->quirks);
 	*out = b;
 	return 0;
 }
@@ -622,6 +628,7 @@ static int rf_fetch(void *ctx, const char *const *paths, size_t n,
 				fatal = SB_ENOMEM;
 				break;
 			}
+			sb_debug("bmc %s: GET %s", b->name, paths[next]);
 			r->idx = next++;
 			r->attempt = 0;
 			busy[i] = true;
@@ -829,7 +836,7 @@ static int rf_open(struct sb_bmc **out, const struct sb_bmc_url *url,
 	}
 	if ((rc = rf_get_root(b)))
 		goto fail;
-	if (!opts->quirks)
+	if (!opts->quirks || !sb_bmc_redfish_quirks_known(opts->quirks))
 		b->q = sb_rf_quirks_detect(b->root);
 	if ((rc = rf_login(b)))
 		goto fail;

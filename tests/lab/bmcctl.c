@@ -220,8 +220,13 @@ int main(int argc, char **argv)
 	} else if (strcmp(act, "sel") == 0) {
 		struct sb_sel_entry *v = NULL;
 		size_t n = 0;
+		json_t *a = json_array();
 		rc = sb_bmc_sel_read(b, &v, &n);
-		json_object_set_new(doc, "sel", json_integer((json_int_t)n));
+		for (size_t k = 0; !rc && k < n; k++)
+			json_array_append_new(a, json_pack("{s:i, s:I, s:s}", "id", (int)v[k].id,
+							   "time", (json_int_t)v[k].time,
+							   "text", v[k].text));
+		json_object_set_new(doc, "sel", a);
 		sb_bmc_sel_free(v, n);
 	} else {
 		sb_bmc_close(b);
