@@ -8,5 +8,8 @@
 /* image answer-iso (cmd_image_answer.c); argv[0] is the verb. */
 int sb_image_answer_iso(struct sb_cli *cli, int argc, char **argv);
 extern const struct sb_opt sb_image_answer_opts[];
+/* image serve (cmd_image_serve.c). */
+int sb_image_serve(struct sb_cli *cli, int argc, char **argv);
+extern const struct sb_opt sb_image_serve_opts[];
 
 #endif
