@@ -16,7 +16,7 @@ else
 endif
 
 MODULES := common bom firmware inventory images bootstrap
-PKGS    := libfreeipmi libcurl jansson libssh libvirt yaml-0.1 libarchive sqlite3 libcrypto
+PKGS    := libfreeipmi libcurl jansson libssh libvirt yaml-0.1 libarchive sqlite3 libcrypto libmicrohttpd
 
 ifeq ($(SANITIZE),1)
   BUILD    := build/san
@@ -63,7 +63,7 @@ DEPS := build-essential pkg-config \
         libvirt-dev libyaml-dev libarchive-dev libsqlite3-dev libssl-dev \
         check libmicrohttpd-dev \
         openipmi ipmitool freeipmi-tools openssh-server openssh-client \
-        iproute2 sqlite3 curl xorriso python3 python3-jsonschema \
+        iproute2 dmidecode sqlite3 curl xorriso python3 python3-jsonschema \
         python3-sushy redfishtool libvirt-clients \
         cppcheck clang clang-tidy libclang-rt-14-dev \
         hyperfine ansible-core
@@ -134,7 +134,7 @@ unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do \
 	  echo "== $$t"; SB_TESTDATA=tests/data CK_DEFAULT_TIMEOUT=60 $$t; done
 
-integ: $(BIN) $(TOOL_BINS)
+integ: siteboot $(TOOL_BINS)
 	@SITEBOOT=$(abspath $(BIN)) SB_LABBIN=$(abspath $(BUILD)/lab) \
 	  SB_SANITIZE=$(SANITIZE) tests/integ/run.sh
 
@@ -236,6 +236,10 @@ install: siteboot
 	if ls bootstrap/checklists/*.yaml >/dev/null 2>&1; then \
 	  install -m 0644 bootstrap/checklists/*.yaml $(DESTDIR)$(PREFIX)/share/siteboot/checklists/; fi
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/siteboot/
+	# the lab's Redfish emulator serves DMTF mockups (BSD 3-Clause, see LICENSE.md)
+	install -d $(DESTDIR)$(PREFIX)/share/siteboot/redfish
+	cp -R tests/data/redfish/. $(DESTDIR)$(PREFIX)/share/siteboot/redfish/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/share/siteboot/redfish
 
 clean:
 	rm -rf build siteboot

@@ -240,6 +240,14 @@ extern const char *const sb_bom_tiers[];
 /* Check a site against its tier's requirement profile (bom/tiers/TIER.yaml,
  * built into the binary). Called by sb_bom_load(); exposed for tests. */
 int sb_bom_tier_check(const struct sb_site *s, struct sb_diags *diags);
+/* What the tier requires of one node through its roles: the largest
+ * memory and NVMe minimums (0 when none) and why. */
+struct sb_bom_node_req {
+	uint64_t memory_min, nvme_min;
+	char memory_reason[256];
+};
+int sb_bom_node_requirements(const struct sb_site *s, const struct sb_bom_node *n,
+			     struct sb_bom_node_req *out);
 /* The built-in profile text for a tier, or NULL. */
 const char *sb_bom_tier_profile(const char *tier);
 

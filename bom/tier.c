@@ -289,3 +289,46 @@ int sb_bom_tier_check(const struct sb_site *s, struct sb_diags *diags)
 	sb_yaml_free(doc);
 	return 0;
 }
+
+int sb_bom_node_requirements(const struct sb_site *s, const struct sb_bom_node *n,
+			     struct sb_bom_node_req *out)
+{
+	const char *text = sb_bom_tier_profile(s->tier);
+	struct sb_diags pd;
+	struct sb_ydoc *doc = NULL;
+	const struct sb_ynode *reqs;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!text)
+		return sb_error_set(SB_EINPUT, "unknown tier '%s'", s->tier);
+	sb_diags_init(&pd);
+	rc = sb_yaml_load_buf(&doc, "tier profile", text, strlen(text), NULL, &pd);
+	sb_diags_release(&pd);
+	if (rc)
+		return sb_error_set(SB_EINTERNAL, "built-in tier profile %s does not "
+				    "load", s->tier);
+	reqs = sb_ymap_get(doc->root, "requirements");
+	for (size_t i = 0; reqs && i < reqs->n; i++) {
+		const struct sb_ynode *rn = reqs->items[i];
+		const struct sb_ynode *role = sb_ymap_get(rn, "role");
+		const struct sb_ynode *reason = sb_ymap_get(rn, "reason");
+		struct range mem, nvme;
+
+		if (!role || !sb_bom_node_has_role(n, role->str))
+			continue;
+		if (get_range(&mem, sb_ymap_get(rn, "memory"), true, true) ||
+		    get_range(&nvme, sb_ymap_get(rn, "nvme"), true, false))
+			continue;
+		if (mem.has_min && mem.min > out->memory_min) {
+			out->memory_min = mem.min;
+			snprintf(out->memory_reason, sizeof(out->memory_reason),
+				 "role '%s': %s", role->str,
+				 reason ? reason->str : "tier requirement");
+		}
+		if (nvme.has_min && nvme.min > out->nvme_min)
+			out->nvme_min = nvme.min;
+	}
+	sb_yaml_free(doc);
+	return 0;
+}

@@ -39,6 +39,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "bom/bom.h"
 
 struct sb_lab_proc {
@@ -65,7 +67,47 @@ struct sb_lab {
 	struct sb_lab_host *hosts;
 	size_t nhosts;
 	char ssh_key[4096];	/* the appliance's private key for lab hosts */
+	/* The lab credential "lab" (credentials.yaml, mode 0600): one user
+	 * and a generated password shared by every simulated BMC. Secret:
+	 * never log or print bmc_password. */
+	char bmc_user[32];
+	char bmc_password[64];
+	char **strs;		/* strings the overrides point at (sb_lab_str) */
+	size_t nstrs;
 };
+
+/* Keep a copy of `s` for as long as the lab lives (for lab->ov fields);
+ * NULL when out of memory. */
+const char *sb_lab_str(struct sb_lab *lab, const char *s);
+
+/* ---- the lab core (lab.c), used by cmd_lab.c ----------------------- */
+
+/* The state directory: `opt` (--dir), else $SITEBOOT_LAB_DIR, else
+ * /var/lib/siteboot/lab. */
+const char *sb_lab_dir(const char *opt);
+
+struct sb_lab_up_opts {
+	const char *site;	/* BOM path; NULL: the installed edge example */
+	const char *dir;	/* NULL: sb_lab_dir(NULL) */
+	bool no_ssh;		/* BMCs only, no SSH lab hosts */
+	bool netns;		/* SSH hosts in network namespaces (root) */
+};
+/* Start a lab from a BOM. On success *state is lab.json's content. On
+ * failure everything it started is stopped again and the state removed. */
+int sb_lab_up(const struct sb_lab_up_opts *o, json_t **state);
+/* Stop every process of the lab in `dir` (by PID, only if it is still
+ * the process the lab started) and remove its state. *stopped counts
+ * the processes that were running. SB_ENOTFOUND when no lab is there. */
+int sb_lab_down(const char *dir, unsigned *stopped);
+/* lab.json of the lab in `dir`, each proc with "alive"; *dead counts the
+ * processes that are gone. SB_ENOTFOUND when no lab is there. */
+int sb_lab_status(const char *dir, json_t **state, unsigned *dead);
+
+/* Start a lab process in its own session, stdin from /dev/null, stdout
+ * and stderr appended to `log`, and record it (sb_lab_add_proc). */
+int sb_lab_spawn(struct sb_lab *lab, char *const argv[], const char *log,
+		 const char *kind, const char *node, const char *listen,
+		 pid_t *pid);
 
 /* Record a started process (so that `lab down` and a failed `lab up` stop
  * it). Writes the pid list to disk at once: a crash never orphans one. */

@@ -9,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Weak until both drivers are in the tree: a build without one answers
- * "unsupported" for its scheme instead of failing to link. */
-extern const struct sb_bmc_driver sb_bmc_ipmi_driver __attribute__((weak));
+/* Weak until the Redfish driver is in the tree: a build without it
+ * answers "unsupported" for its scheme instead of failing to link. */
 extern const struct sb_bmc_driver sb_bmc_redfish_driver __attribute__((weak));
 
 void sb_bmc_creds_release(struct sb_bmc_creds *c)

@@ -189,4 +189,41 @@ int sb_bmc_sel_read(struct sb_bmc *b, struct sb_sel_entry **out, size_t *n);
 void sb_bmc_sel_free(struct sb_sel_entry *v, size_t n);
 void sb_bmc_findings_free(struct sb_bmc_finding *v, size_t n);
 
+/* ---- IPMI specifics (ipmi.c, ipmi_fru.c; docs/bmc.md) -----------------
+ *
+ * sb_bmc_opts.ipmi_workarounds holds libfreeipmi's
+ * IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_* bits in its low 16 bits and
+ * siteboot's own IPMI workarounds (SB_IPMI_WA_*) above them: what a BMC
+ * needs is data, named like FreeIPMI's -W options. sb_bmc_opts.quirks
+ * may name a set ("ipmi_sim"); NULL lets the driver detect the few it
+ * can recognise from a BMC's answers. */
+#define SB_IPMI_WA_BOOT_DEVICE_ONLY (1u << 16)	/* reads back only the device */
+
+/* "opensesspriv,bootdevonly" or a set name ("ipmi_sim") into flags. */
+int sb_bmc_ipmi_workarounds_parse(unsigned *out, const char *list);
+/* The names of the flags set, comma-separated, into buf. */
+void sb_bmc_ipmi_workarounds_name(char *buf, size_t size, unsigned flags);
+
+/* IANA enterprise number of a BMC maker named like "Dell Inc." (first
+ * word compared, case-insensitively), or 0 when unknown. */
+uint32_t sb_bmc_ipmi_vendor_iana(const char *name);
+
+/* An IPMI FRU image's fields (any may be NULL). */
+struct sb_ipmi_fru {
+	unsigned chassis_type;	/* SMBIOS chassis type, 0x17 rack mount */
+	const char *chassis_part, *chassis_serial;
+	const char *board_mfr, *board_name, *board_serial, *board_part;
+	const char *product_mfr, *product_name, *product_part,
+		*product_version, *product_serial, *product_asset;
+};
+/* Write a FRU image (common header, chassis, board and product areas,
+ * 8-bit ASCII fields of at most 63 bytes). The caller frees *out. */
+int sb_bmc_ipmi_fru_build(unsigned char **out, size_t *len,
+			  const struct sb_ipmi_fru *f);
+/* Parse an untrusted FRU image through libfreeipmi's FRU parser and
+ * append its areas to inv as components (source "ipmi-fru", path
+ * "PATH/chassis|board|product") with the image itself as evidence. */
+int sb_bmc_ipmi_fru_parse(struct sb_hw_inventory *inv, const void *fru,
+			  size_t len, const char *path);
+
 #endif

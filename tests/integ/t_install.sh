@@ -11,7 +11,8 @@ else
 fi
 for f in bin/siteboot share/man/man1/siteboot.1 share/bash-completion/completions/siteboot \
 	share/siteboot/examples/edge-accra.yaml share/siteboot/tiers/core.yaml \
-	share/doc/siteboot/bom.md; do
+	share/doc/siteboot/bom.md share/siteboot/redfish/public-tower/index.json \
+	share/siteboot/redfish/LICENSE.md; do
 	[ -e "$D/usr/$f" ] && pass "installed $f" || fail "missing $f"
 done
 [ "$(stat -c %a "$D/usr/bin/siteboot")" = 755 ] && pass "binary mode 0755" || fail "binary mode"

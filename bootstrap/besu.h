@@ -1,0 +1,80 @@
+/* siteboot: Hyperledger Besu QBFT tools — addresses, the genesis file the
+ * appliance builds itself, and the per-node files of the Besu recipe.
+ *
+ * QBFT genesis (Besu docs, "QBFT" and "Genesis file"): config.qbft holds
+ * blockperiodseconds, epochlength and requesttimeoutseconds; difficulty is
+ * 0x1; mixHash is the QBFT constant 0x6374...6365; extraData is
+ *   RLP([32 zero bytes, [validator addresses, ascending], [], 0x80, []])
+ * i.e. vanity, validators, no vote, round 0 (the empty string) and no
+ * committed seals. */
+#ifndef SB_BOOTSTRAP_BESU_H
+#define SB_BOOTSTRAP_BESU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "common/str.h"
+
+#define SB_ETH_ADDR_LEN 20
+/* "0x" + 40 hex digits + NUL */
+#define SB_ETH_ADDR_STRLEN 43
+#define SB_QBFT_MIXHASH "0x63746963616c2062797a616e74696e65206661756c7420746f6c6572616e6365"
+/* Validators we accept in one genesis; QBFT networks are small. */
+#define SB_QBFT_MAX_VALIDATORS 1024
+
+struct sb_eth_addr {
+	unsigned char b[SB_ETH_ADDR_LEN];
+};
+
+/* Parse "0x" + 40 hex digits. All-lower or all-upper case is taken as is;
+ * mixed case must carry a correct EIP-55 checksum (a typo guard).
+ * SB_EINPUT names `what`. */
+int sb_eth_addr_parse(struct sb_eth_addr *out, const char *text,
+		      const char *what);
+/* EIP-55 mixed-case checksum form. */
+void sb_eth_addr_format(char out[SB_ETH_ADDR_STRLEN], const struct sb_eth_addr *a);
+/* All lower case, as Besu prints addresses. */
+void sb_eth_addr_format_lower(char out[SB_ETH_ADDR_STRLEN], const struct sb_eth_addr *a);
+int sb_eth_addr_cmp(const struct sb_eth_addr *a, const struct sb_eth_addr *b);
+
+/* A secp256k1 public key as hex (optional "0x"): 64 bytes x||y (as Besu
+ * exports it), 65 bytes 04||x||y, or 33 bytes compressed 02/03||x. The
+ * point must lie on the curve. Writes the 64 bytes x||y. */
+int sb_besu_pubkey_parse(unsigned char out[64], const char *hex);
+/* The address of a 64-byte x||y key: the last 20 bytes of its Keccak-256. */
+void sb_besu_address(struct sb_eth_addr *out, const unsigned char pub[64]);
+
+/* Validators from text: addresses separated by commas, white space or
+ * new lines, '#' comments, or a JSON array of strings. Duplicates are
+ * refused. The result is sorted ascending; the caller frees *out. */
+int sb_besu_validators_parse(struct sb_eth_addr **out, size_t *n,
+			     const char *text, const char *what);
+
+/* QBFT extraData for a validator set (sorted copy made inside). */
+int sb_besu_qbft_extra_data(struct sb_buf *out, const struct sb_eth_addr *v,
+			    size_t n);
+/* The validators in an extraData (as written, in its order), checking
+ * the whole layout. *out is the caller's to free. */
+int sb_besu_qbft_extra_data_decode(struct sb_eth_addr **out, size_t *n,
+				   const void *p, size_t len);
+
+struct sb_besu_genesis_opts {
+	uint64_t chain_id;		/* default 1337 */
+	unsigned block_period;		/* seconds, default 5 */
+	unsigned epoch_length;		/* blocks, default 30000 */
+	unsigned request_timeout;	/* seconds; 0: 2 x block period */
+	uint64_t gas_limit;		/* default 0x1fffffffffffff */
+	uint64_t timestamp;		/* default 0 */
+};
+void sb_besu_genesis_opts_init(struct sb_besu_genesis_opts *o);
+/* The genesis document for a validator set. */
+int sb_besu_genesis(json_t **out, const struct sb_besu_genesis_opts *o,
+		    const struct sb_eth_addr *v, size_t n);
+
+/* How many faulty validators a set of n tolerates: floor((n - 1) / 3). */
+size_t sb_qbft_fault_tolerance(size_t n);
+
+#endif

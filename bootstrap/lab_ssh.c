@@ -1,0 +1,330 @@
+/* The lab's SSH hosts (bootstrap/lab.h): one OpenSSH sshd per BOM node,
+ * each with its own host key, configuration and address (127.0.3.N on a
+ * port of its own), the appliance's key authorised.
+ *
+ * Remote commands get a clean, cheap environment: as root, the hosts log
+ * in a dedicated system user (SB_LAB_USER) whose shell is /bin/sh and whose
+ * home holds no shell start-up files, so that no ~/.bashrc (pyenv and the
+ * like) runs for each command, for siteboot and for every other client
+ * alike. Not as root, sshd runs as the calling user, who is the only one it
+ * can log in. */
+#include "bootstrap/lab.h"
+#include "common/error.h"
+#include "common/file.h"
+#include "common/str.h"
+#include "common/time.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libssh/libssh.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SB_LAB_USER "sblab"
+#define SB_LAB_HOME "/var/lib/siteboot-lab-home"
+#define SSHD "/usr/sbin/sshd"
+
+static int write_text(const char *path, const char *text, mode_t mode)
+{
+	return sb_file_write_atomic(path, text, strlen(text), mode);
+}
+
+/* An ed25519 key pair: PATH (OpenSSH private key format) and PATH.pub. */
+static int keygen(const char *path, const char *comment, char fp[128])
+{
+	ssh_key key = NULL;
+	char *b64 = NULL, pub[4200];
+	unsigned char *hash = NULL;
+	size_t hlen = 0;
+	int rc = 0;
+
+	if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &key) != SSH_OK ||
+	    ssh_pki_export_privkey_file(key, NULL, NULL, NULL, path) != SSH_OK ||
+	    ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK) {
+		rc = sb_error_set(SB_EIO, "lab: cannot generate the SSH key %s", path);
+		goto out;
+	}
+	chmod(path, 0600);
+	snprintf(pub, sizeof(pub), "ssh-ed25519 %s %s\n", b64, comment);
+	char pubpath[4200];
+	snprintf(pubpath, sizeof(pubpath), "%s.pub", path);
+	if ((rc = write_text(pubpath, pub, 0644)))
+		goto out;
+	if (fp) {
+		char *s = NULL;
+		if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) == 0 &&
+		    (s = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen)))
+			sb_strlcpy(fp, s, 128);
+		ssh_string_free_char(s);
+	}
+out:
+	ssh_clean_pubkey_hash(&hash);
+	ssh_string_free_char(b64);
+	ssh_key_free(key);
+	return rc;
+}
+
+static int run_quiet(const char *const argv[])
+{
+	pid_t pid = fork();
+	int st = 0;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The login user of the lab hosts: as root the dedicated user (created
+ * once), otherwise the caller. */
+static int lab_user(char user[32])
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0) {
+		pw = getpwuid(geteuid());
+		if (!pw)
+			return sb_error_set(SB_EINTERNAL, "lab: who am I? (uid %d has no passwd entry)",
+					    (int)geteuid());
+		sb_strlcpy(user, pw->pw_name, 32);
+		return 0;
+	}
+	if (!getpwnam(SB_LAB_USER)) {
+		const char *const argv[] = { "/usr/sbin/useradd", "--system", "--no-create-home",
+				 "--home-dir", SB_LAB_HOME, "--shell", "/bin/sh",
+				 "--comment", "siteboot lab hosts", SB_LAB_USER, NULL };
+		if (run_quiet(argv) != 0 && !getpwnam(SB_LAB_USER))
+			return sb_error_set(SB_EIO, "lab: cannot create the lab hosts' user %s with useradd",
+					    SB_LAB_USER);
+		/* useradd locks the account ("!"), and sshd without PAM
+		 * refuses even a key for a locked account: no password at
+		 * all ("*") is what we want */
+		const char *const unlock[] = { "/usr/sbin/usermod", "-p", "*", SB_LAB_USER, NULL };
+		if (run_quiet(unlock) != 0)
+			return sb_error_set(SB_EIO, "lab: cannot unlock the lab hosts' user %s with usermod",
+					    SB_LAB_USER);
+	}
+	pw = getpwnam(SB_LAB_USER);
+	if (!pw)
+		return sb_error_set(SB_EIO, "lab: user %s is missing", SB_LAB_USER);
+	/* a home without start-up files, writable by the user (Ansible
+	 * keeps its temporary files there) */
+	if (mkdir(SB_LAB_HOME, 0755) != 0 && errno != EEXIST)
+		return sb_error_set(SB_EIO, "lab: cannot create %s: %s", SB_LAB_HOME, strerror(errno));
+	if (chown(SB_LAB_HOME, pw->pw_uid, pw->pw_gid) != 0)
+		return sb_error_set(SB_EIO, "lab: cannot chown %s: %s", SB_LAB_HOME, strerror(errno));
+	sb_strlcpy(user, SB_LAB_USER, 32);
+	return 0;
+}
+
+/* A TCP port on addr that nothing listens on now. */
+static unsigned free_port(const char *addr)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	unsigned port = 0;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 0;
+	inet_pton(AF_INET, addr, &sa.sin_addr);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+		port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+static bool accepting(const char *addr, unsigned port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	inet_pton(AF_INET, addr, &sa.sin_addr);
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
+static int spawn_sshd(struct sb_lab *lab, const char *node, const char *config,
+		      const char *log, const char *listen, pid_t *out)
+{
+	int logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	pid_t pid;
+
+	if (logfd < 0)
+		return sb_error_set(SB_EIO, "lab: cannot open %s: %s", log, strerror(errno));
+	pid = fork();
+	if (pid < 0) {
+		close(logfd);
+		return sb_error_set(SB_EIO, "lab: cannot start sshd: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		setsid();
+		int nfd = open("/dev/null", O_RDONLY);
+		if (nfd >= 0)
+			dup2(nfd, 0);
+		dup2(logfd, 1);
+		dup2(logfd, 2);
+		execl(SSHD, SSHD, "-D", "-e", "-f", config, (char *)NULL);
+		_exit(127);
+	}
+	close(logfd);
+	*out = pid;
+	return sb_lab_add_proc(lab, pid, "sshd", node, listen);
+}
+
+int sb_lab_ssh_up(struct sb_lab *lab, bool netns)
+{
+	const struct sb_site *s = lab->site;
+	char user[32], dir[4200], path[4300], keypath[4300];
+	struct sb_buf cfg = SB_BUF_INIT(64 * 1024);
+	int rc;
+
+	if (netns)
+		return sb_error_set(SB_EUNSUPPORTED, "lab: SSH hosts in network namespaces are not built yet; leave out --netns (the hosts listen on loopback addresses)");
+	if (access(SSHD, X_OK) != 0)
+		return sb_error_set(SB_ENOTFOUND, "lab: %s is missing; install openssh-server (make deps)", SSHD);
+	if ((rc = lab_user(user)))
+		return rc;
+	if (geteuid() == 0 && mkdir("/run/sshd", 0755) != 0 && errno != EEXIST)
+		return sb_error_set(SB_EIO, "lab: cannot create /run/sshd: %s", strerror(errno));
+	snprintf(dir, sizeof(dir), "%s/ssh", lab->dir);
+	if ((rc = sb_mkdir_p(dir, 0755)))
+		return rc;
+	/* the appliance's key, authorised on every host */
+	snprintf(keypath, sizeof(keypath), "%s/id_ed25519", dir);
+	if (access(keypath, R_OK) != 0 && (rc = keygen(keypath, "siteboot-appliance", NULL)))
+		return rc;
+	char *pub = NULL;
+	size_t publen = 0;
+	snprintf(path, sizeof(path), "%s.pub", keypath);
+	if ((rc = sb_file_read(&pub, &publen, path, 16384)))
+		return rc;
+	sb_strlcpy(lab->ssh_key, keypath, sizeof(lab->ssh_key));
+	free(lab->hosts);
+	lab->hosts = calloc(s->nnodes + 1, sizeof(*lab->hosts));
+	lab->nhosts = 0;
+	if (!lab->hosts) {
+		free(pub);
+		return sb_error_set(SB_ENOMEM, "out of memory");
+	}
+	pid_t *pids = calloc(s->nnodes + 1, sizeof(*pids));
+	if (!pids) {
+		free(pub);
+		return sb_error_set(SB_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < s->nnodes; i++) {
+		const char *node = s->nodes[i].name;
+		struct sb_lab_host *h = &lab->hosts[i];
+		char ndir[4400], addr[32], listen[96], cfgpath[4500], log[4500];
+		snprintf(ndir, sizeof(ndir), "%s/%s", dir, node);
+		if ((rc = sb_mkdir_p(ndir, 0755)))
+			goto out;
+		if (i >= 250) {
+			rc = sb_error_set(SB_EUNSUPPORTED, "lab: at most 250 SSH hosts");
+			goto out;
+		}
+		snprintf(addr, sizeof(addr), "127.0.3.%zu", i + 1);
+		unsigned port = free_port(addr);
+		if (!port) {
+			rc = sb_error_set(SB_EIO, "lab: no free TCP port on %s", addr);
+			goto out;
+		}
+		snprintf(path, sizeof(path), "%s/ssh_host_ed25519_key", ndir);
+		unlink(path);
+		if ((rc = keygen(path, node, h->host_key)))
+			goto out;
+		snprintf(path, sizeof(path), "%s/authorized_keys", ndir);
+		if ((rc = write_text(path, pub, 0644)))
+			goto out;
+		sb_buf_reset(&cfg);
+		sb_buf_printf(&cfg,
+			      "# siteboot lab host %s (written by siteboot lab up)\n"
+			      "ListenAddress %s:%u\n"
+			      "HostKey %s/ssh_host_ed25519_key\n"
+			      "PidFile %s/sshd.pid\n"
+			      "AuthorizedKeysFile none\n"
+			      "AuthorizedKeysCommand /bin/cat %s/authorized_keys\n"
+			      "AuthorizedKeysCommandUser root\n"
+			      "AllowUsers %s\n"
+			      "UsePAM no\nStrictModes no\nPasswordAuthentication no\n"
+			      "KbdInteractiveAuthentication no\nPubkeyAuthentication yes\n"
+			      "PermitRootLogin prohibit-password\nPrintMotd no\nPrintLastLog no\n"
+			      "UseDNS no\nMaxSessions 200\nMaxStartups 200:30:400\n"
+			      "Subsystem sftp internal-sftp\nLogLevel ERROR\n",
+			      node, addr, port, ndir, ndir, ndir, user);
+		snprintf(cfgpath, sizeof(cfgpath), "%s/sshd_config", ndir);
+		if (!cfg.data || (rc = write_text(cfgpath, cfg.data, 0644)))
+			goto out;
+		snprintf(log, sizeof(log), "%s/sshd.log", ndir);
+		snprintf(listen, sizeof(listen), "%s:%u", addr, port);
+		if ((rc = spawn_sshd(lab, node, cfgpath, log, listen, &pids[i])))
+			goto out;
+		sb_strlcpy(h->node, node, sizeof(h->node));
+		sb_strlcpy(h->host, addr, sizeof(h->host));
+		h->port = port;
+		sb_strlcpy(h->user, user, sizeof(h->user));
+		lab->nhosts = i + 1;
+		char mgmt[64];
+		snprintf(mgmt, sizeof(mgmt), "%s/8", addr);
+		/* the override strings live as long as the lab */
+		lab->ov[i].mgmt_address = strdup(mgmt);
+		lab->ov[i].ssh_port = port;
+		lab->ov[i].ssh_user = h->user;
+	}
+	/* wait until every sshd accepts connections */
+	for (size_t i = 0; i < lab->nhosts; i++) {
+		uint64_t t0 = sb_time_mono_ms();
+		while (!accepting(lab->hosts[i].host, lab->hosts[i].port)) {
+			int st;
+			if (waitpid(pids[i], &st, WNOHANG) == pids[i]) {
+				rc = sb_error_set(SB_EIO, "lab: sshd for %s exited at start; see %s/%s/sshd.log",
+						  lab->hosts[i].node, dir, lab->hosts[i].node);
+				goto out;
+			}
+			if (sb_time_mono_ms() - t0 > 10000) {
+				rc = sb_error_set(SB_ETIMEOUT, "lab: sshd for %s does not accept connections on %s:%u after 10 s",
+						  lab->hosts[i].node, lab->hosts[i].host, lab->hosts[i].port);
+				goto out;
+			}
+			sb_time_sleep_ms(20);
+		}
+	}
+	rc = 0;
+out:
+	free(pids);
+	free(pub);
+	sb_buf_release(&cfg);
+	return rc;
+}
+
+void sb_lab_ssh_teardown(const char *dir)
+{
+	/* loopback hosts leave nothing behind but their processes, which the
+	 * lab core stops by PID */
+	(void)dir;
+}

@@ -1,0 +1,1175 @@
+/* Reconciliation: what the site should hold against what was last seen.
+ *
+ * The observed side is the latest report of every (node, target): the
+ * components in it, the chassis serial each source claimed, the firmware
+ * versions. Matching runs in passes over the whole site, so that a part
+ * found on the wrong node is reported as moved there and not also as an
+ * extra part: (1) expected serials on their own node, (2) expected
+ * serials anywhere else in the site, (3) per node: durable identifiers,
+ * then slot with part number, then part number, then what is left. */
+#include "inventory/inv_priv.h"
+
+#include "common/error.h"
+#include "common/str.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *sb_inv_severity_name(enum sb_inv_severity s)
+{
+	switch (s) {
+	case SB_INV_SEV_OK: return "ok";
+	case SB_INV_SEV_INFO: return "info";
+	case SB_INV_SEV_WARNING: return "warning";
+	case SB_INV_SEV_ERROR: return "error";
+	}
+	return "?";
+}
+
+const char *const sb_inv_decisions[] = { "accept", "rma", "return", "waive",
+					 NULL };
+
+struct obs {
+	const char *node, *identity, *mfr, *model, *pn, *serial, *serial_raw,
+		   *durable, *slot, *source, *evidence;
+	enum sb_hw_class cls;
+	uint64_t cap;
+	bool used;
+};
+
+struct rep {
+	const char *node, *target, *protocol, *cser, *cser_raw;
+};
+
+struct fw {
+	const char *node, *name, *version, *evidence;
+};
+
+struct disp {
+	const char *finding, *decision, *by, *note;
+};
+
+struct ctx {
+	struct sb_inv *db;
+	const struct sb_inv_expect *e;
+	struct sb_inv_reconcile *r;
+	struct sb_arena *a;
+	struct obs *obs;
+	size_t nobs;
+	struct obs **by_serial;	/* sorted by serial, serial != NULL */
+	size_t nby_serial;
+	struct rep *reps;
+	size_t nreps;
+	struct fw *fws;
+	size_t nfws;
+	struct disp *disps;
+	size_t ndisps;
+};
+
+static const char *adup(struct ctx *c, const char *s)
+{
+	return s ? sb_arena_strdup(c->a, s) : NULL;
+}
+
+static const char *afmt(struct ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static const char *afmt(struct ctx *c, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return sb_arena_strdup(c->a, buf);
+}
+
+static int cmp_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+/* ---- loading the observed side ------------------------------------------ */
+
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return 0;
+	size_t nc = *cap ? *cap * 2 : 256;
+	void *p = realloc(*v, nc * size);
+	if (!p)
+		return sb_error_set(SB_ENOMEM, "out of memory");
+	*v = p;
+	*cap = nc;
+	return 0;
+}
+
+#define LATEST "SELECT max(id) FROM reports WHERE site = ?1 OR site IS NULL " \
+	       "GROUP BY node, coalesce(target, '')"
+
+static int load(struct ctx *c)
+{
+	struct sb_inv *db = c->db;
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int rc = 0, s;
+
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT r.node, c.class, c.identity, c.manufacturer, "
+			       "c.model, c.part_number, c.serial, c.serial_raw, "
+			       "c.durable_id, o.slot, o.source, o.evidence_sha256, "
+			       "o.capacity_bytes FROM observations o "
+			       "JOIN reports r ON r.id = o.report_id "
+			       "JOIN components c ON c.id = o.component_id "
+			       "WHERE o.report_id IN (" LATEST ") ORDER BY r.node, o.id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sb_inv_sqlerr(db, "read observations");
+	sb_inv_bind_text(st, 1, c->e->site);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct obs *o;
+		int cls = sb_hw_class_parse(sb_inv_col(st, 1));
+		if ((rc = grow((void **)&c->obs, &cap, c->nobs, sizeof(*c->obs))))
+			break;
+		o = &c->obs[c->nobs++];
+		memset(o, 0, sizeof(*o));
+		o->node = adup(c, sb_inv_col(st, 0));
+		o->cls = cls < 0 ? SB_HW_OTHER : (enum sb_hw_class)cls;
+		o->identity = adup(c, sb_inv_col(st, 2));
+		o->mfr = adup(c, sb_inv_col(st, 3));
+		o->model = adup(c, sb_inv_col(st, 4));
+		o->pn = adup(c, sb_inv_col(st, 5));
+		o->serial = adup(c, sb_inv_col(st, 6));
+		o->serial_raw = adup(c, sb_inv_col(st, 7));
+		o->durable = adup(c, sb_inv_col(st, 8));
+		o->slot = adup(c, sb_inv_col(st, 9));
+		o->source = adup(c, sb_inv_col(st, 10));
+		o->evidence = adup(c, sb_inv_col(st, 11));
+		o->cap = (uint64_t)sqlite3_column_int64(st, 12);
+	}
+	if (!rc && s != SQLITE_DONE)
+		rc = sb_inv_sqlerr(db, "read observations");
+	sqlite3_finalize(st);
+	if (rc)
+		return rc;
+
+	cap = 0;
+	if (sqlite3_prepare_v2(db->db, "SELECT node, target, protocol, chassis_serial, "
+			       "chassis_serial_raw FROM reports WHERE id IN (" LATEST
+			       ") ORDER BY node, id", -1, &st, NULL) != SQLITE_OK)
+		return sb_inv_sqlerr(db, "read reports");
+	sb_inv_bind_text(st, 1, c->e->site);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rep *p;
+		if ((rc = grow((void **)&c->reps, &cap, c->nreps, sizeof(*c->reps))))
+			break;
+		p = &c->reps[c->nreps++];
+		p->node = adup(c, sb_inv_col(st, 0));
+		p->target = adup(c, sb_inv_col(st, 1));
+		p->protocol = adup(c, sb_inv_col(st, 2));
+		p->cser = adup(c, sb_inv_col(st, 3));
+		p->cser_raw = adup(c, sb_inv_col(st, 4));
+	}
+	if (!rc && s != SQLITE_DONE)
+		rc = sb_inv_sqlerr(db, "read reports");
+	sqlite3_finalize(st);
+	if (rc)
+		return rc;
+
+	cap = 0;
+	if (sqlite3_prepare_v2(db->db, "SELECT node, name, version, evidence_sha256 "
+			       "FROM firmware WHERE report_id IN (" LATEST ") "
+			       "ORDER BY node, id", -1, &st, NULL) != SQLITE_OK)
+		return sb_inv_sqlerr(db, "read firmware");
+	sb_inv_bind_text(st, 1, c->e->site);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct fw *f;
+		if ((rc = grow((void **)&c->fws, &cap, c->nfws, sizeof(*c->fws))))
+			break;
+		f = &c->fws[c->nfws++];
+		f->node = adup(c, sb_inv_col(st, 0));
+		f->name = adup(c, sb_inv_col(st, 1));
+		f->version = adup(c, sb_inv_col(st, 2));
+		f->evidence = adup(c, sb_inv_col(st, 3));
+	}
+	if (!rc && s != SQLITE_DONE)
+		rc = sb_inv_sqlerr(db, "read firmware");
+	sqlite3_finalize(st);
+	if (rc)
+		return rc;
+
+	cap = 0;
+	if (sqlite3_prepare_v2(db->db, "SELECT finding, decision, by, note FROM "
+			       "dispositions ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return sb_inv_sqlerr(db, "read dispositions");
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct disp *d;
+		if ((rc = grow((void **)&c->disps, &cap, c->ndisps, sizeof(*c->disps))))
+			break;
+		d = &c->disps[c->ndisps++];
+		d->finding = adup(c, sb_inv_col(st, 0));
+		d->decision = adup(c, sb_inv_col(st, 1));
+		d->by = adup(c, sb_inv_col(st, 2));
+		d->note = adup(c, sb_inv_col(st, 3));
+	}
+	if (!rc && s != SQLITE_DONE)
+		rc = sb_inv_sqlerr(db, "read dispositions");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int cmp_serial(const void *a, const void *b)
+{
+	const struct obs *x = *(struct obs *const *)a, *y = *(struct obs *const *)b;
+	int k = strcmp(x->serial, y->serial);
+
+	return k ? k : cmp_str(x->node, y->node);
+}
+
+static int index_serials(struct ctx *c)
+{
+	c->by_serial = calloc(c->nobs ? c->nobs : 1, sizeof(*c->by_serial));
+	if (!c->by_serial)
+		return sb_error_set(SB_ENOMEM, "out of memory");
+	for (size_t i = 0; i < c->nobs; i++)
+		if (c->obs[i].serial)
+			c->by_serial[c->nby_serial++] = &c->obs[i];
+	qsort(c->by_serial, c->nby_serial, sizeof(*c->by_serial), cmp_serial);
+	return 0;
+}
+
+/* First index in by_serial with this serial, or nby_serial. */
+static size_t serial_lower(const struct ctx *c, const char *serial)
+{
+	size_t lo = 0, hi = c->nby_serial;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(c->by_serial[mid]->serial, serial) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* [lo, hi) of the rows of `node` in an array sorted by node, whose
+ * element's first member is the node name. */
+static void range_of(const void *base, size_t n, size_t size, const char *node,
+		     size_t *lo_out, size_t *hi_out)
+{
+	const char *b = base;
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(*(const char *const *)(b + mid * size), node) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*lo_out = lo;
+	while (lo < n && strcmp(*(const char *const *)(b + lo * size), node) == 0)
+		lo++;
+	*hi_out = lo;
+}
+
+static void node_range(const struct ctx *c, const char *node, size_t *lo,
+		       size_t *hi)
+{
+	range_of(c->obs, c->nobs, sizeof(*c->obs), node, lo, hi);
+}
+
+/* ---- findings -------------------------------------------------------------- */
+
+static struct sb_inv_finding *add(struct ctx *c, const char *kind,
+				  enum sb_inv_severity sev, const char *node,
+				  const struct sb_inv_expect_line *l)
+{
+	struct sb_inv_reconcile *r = c->r;
+	struct sb_inv_finding *f;
+
+	if (grow((void **)&r->v, &r->cap, r->n, sizeof(*r->v)))
+		return NULL;
+	f = &r->v[r->n++];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->severity = sev;
+	f->node = node;
+	if (l) {
+		f->line = l->id;
+		f->part_number = l->part_number;
+		f->po = l->po;
+		f->po_line = l->po_line;
+		f->vendor = l->vendor;
+		f->bom_line = l->bom_line;
+		f->ordered = l->quantity;
+	}
+	return f;
+}
+
+static void obs_into(struct ctx *c, struct sb_inv_finding *f, const struct obs *o)
+{
+	if (!f || !o)
+		return;
+	f->observed_serial = o->serial_raw;
+	f->observed_part = o->pn;
+	f->evidence = o->evidence;
+	f->location = afmt(c, "%s/%s", o->node, o->slot ? o->slot : "-");
+}
+
+/* Stable ids and dispositions, once every finding is in. */
+static void finish(struct ctx *c)
+{
+	struct sb_inv_reconcile *r = c->r;
+
+	for (size_t i = 0; i < r->n; i++) {
+		struct sb_inv_finding *f = &r->v[i];
+		char key[1024], hex[65];
+
+		snprintf(key, sizeof(key), "%s|%s|%s|%s|%s|%s|%s", f->kind,
+			 f->node ? f->node : "", f->line ? f->line : "",
+			 f->expected_serial ? f->expected_serial : "",
+			 f->observed_serial ? f->observed_serial : "",
+			 f->location ? f->location : "", c->e->site ? c->e->site : "");
+		sb_sha256_hex(hex, key, strlen(key));
+		snprintf(f->id, sizeof(f->id), "F-%.10s", hex);
+		for (size_t k = 0; k < c->ndisps; k++)
+			if (strcmp(c->disps[k].finding, f->id) == 0) {
+				f->disposition = c->disps[k].decision;
+				f->disposition_by = c->disps[k].by;
+				f->disposition_note = c->disps[k].note;
+			}
+		f->blocking = f->severity == SB_INV_SEV_ERROR && !f->disposition;
+		if (f->blocking)
+			r->nblocking++;
+	}
+}
+
+/* ---- comparisons ------------------------------------------------------------ */
+
+static void slot_norm(char *out, size_t size, const char *s)
+{
+	size_t k = 0;
+
+	for (; s && *s && k + 1 < size; s++)
+		if (isalnum((unsigned char)*s))
+			out[k++] = (char)toupper((unsigned char)*s);
+	out[k] = '\0';
+}
+
+/* "A1" matches "DIMM_A1" and "DIMM.Socket.A1"; "A1" does not match "A11". */
+static bool slot_match(const char *expected, const char *observed)
+{
+	char e[128], o[128];
+	size_t ne, no;
+
+	if (!expected || !observed)
+		return false;
+	slot_norm(e, sizeof(e), expected);
+	slot_norm(o, sizeof(o), observed);
+	ne = strlen(e);
+	no = strlen(o);
+	if (!ne || ne > no)
+		return false;
+	return strcmp(o + no - ne, e) == 0;
+}
+
+static bool pn_eq(const char *a, const char *b)
+{
+	char x[128], y[128];
+
+	if (!a || !b)
+		return false;
+	slot_norm(x, sizeof(x), a);
+	slot_norm(y, sizeof(y), b);
+	return *x && strcmp(x, y) == 0;
+}
+
+static bool pn_allowed(const struct sb_inv_expect_line *l, const struct obs *o)
+{
+	if (!l->part_number)	/* the BOM names a model only */
+		return l->model && o->model && sb_strcaseeq(l->model, o->model);
+	if (pn_eq(l->part_number, o->pn))
+		return true;
+	for (size_t i = 0; i < l->nalternates; i++)
+		if (pn_eq(l->alternates[i], o->pn))
+			return true;
+	return false;
+}
+
+static bool model_only(const struct sb_inv_expect_line *l, const struct obs *o)
+{
+	return l->model && o->model && sb_strcaseeq(l->model, o->model);
+}
+
+int sb_inv_version_cmp(const char *a, const char *b)
+{
+	while (a && b && *a && *b) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			unsigned long long x = strtoull(a, (char **)&a, 10),
+					   y = strtoull(b, (char **)&b, 10);
+			if (x != y)
+				return x < y ? -1 : 1;
+		} else if (isalnum((unsigned char)*a) && isalnum((unsigned char)*b)) {
+			int d = toupper((unsigned char)*a) - toupper((unsigned char)*b);
+			if (d)
+				return d;
+			a++;
+			b++;
+		} else {
+			/* separators: skip one on each side */
+			if (!isalnum((unsigned char)*a))
+				a++;
+			if (!isalnum((unsigned char)*b))
+				b++;
+		}
+	}
+	return (a && *a) ? 1 : (b && *b) ? -1 : 0;
+}
+
+/* ---- per line ---------------------------------------------------------------- */
+
+struct unit {
+	const char *slot, *serial;	/* expected; serial normalised */
+	const char *serial_raw;
+	struct obs *o;			/* what matched it */
+	bool moved;
+};
+
+static bool is_chassis_like(enum sb_hw_class c)
+{
+	return c == SB_HW_BOARD || c == SB_HW_BMC || c == SB_HW_OTHER;
+}
+
+static int units_of(struct ctx *c, const struct sb_inv_expect_line *l,
+		    struct unit **out)
+{
+	struct unit *u = sb_arena_calloc(c->a, l->quantity ? l->quantity : 1,
+					 sizeof(*u));
+
+	if (!u)
+		return SB_ENOMEM;
+	for (unsigned k = 0; k < l->quantity; k++) {
+		if (k < l->nslots)
+			u[k].slot = l->slots[k];
+		if (k < l->nserials) {
+			char n[SB_HW_FIELD_MAX + 1];
+			if (sb_inv_serial_norm(n, sizeof(n), l->serials[k])) {
+				u[k].serial = sb_arena_strdup(c->a, n);
+				u[k].serial_raw = l->serials[k];
+			}
+		}
+	}
+	*out = u;
+	return 0;
+}
+
+/* Pass 1: expected serials found on their own node. */
+static void pass_serials(struct ctx *c, const char *node,
+			 const struct sb_inv_expect_line *l, struct unit *u,
+			 size_t lo, size_t hi)
+{
+	for (unsigned k = 0; k < l->quantity; k++) {
+		if (!u[k].serial)
+			continue;
+		for (size_t i = lo; i < hi; i++) {
+			struct obs *o = &c->obs[i];
+			if (!o->used && o->serial && o->cls == l->cls &&
+			    strcmp(o->serial, u[k].serial) == 0) {
+				o->used = true;
+				u[k].o = o;
+				break;
+			}
+		}
+	}
+	(void)node;
+}
+
+/* Pass 2: expected serials that are on another node of the site. */
+static void pass_moved(struct ctx *c, const struct sb_inv_expect_line *l,
+		       struct unit *u)
+{
+	for (unsigned k = 0; k < l->quantity; k++) {
+		if (!u[k].serial || u[k].o)
+			continue;
+		for (size_t i = serial_lower(c, u[k].serial);
+		     i < c->nby_serial && strcmp(c->by_serial[i]->serial, u[k].serial) == 0;
+		     i++) {
+			struct obs *o = c->by_serial[i];
+			if (!o->used && o->cls == l->cls) {
+				o->used = true;
+				u[k].o = o;
+				u[k].moved = true;
+				break;
+			}
+		}
+	}
+}
+
+static struct obs *take_obs(struct ctx *c, size_t lo, size_t hi,
+			    const struct sb_inv_expect_line *l, const char *slot,
+			    bool need_pn)
+{
+	for (size_t i = lo; i < hi; i++) {
+		struct obs *o = &c->obs[i];
+		if (o->used || o->cls != l->cls)
+			continue;
+		if (slot && !slot_match(slot, o->slot))
+			continue;
+		if (need_pn && !pn_allowed(l, o))
+			continue;
+		o->used = true;
+		return o;
+	}
+	return NULL;
+}
+
+static bool slots_seen(const struct ctx *c, const struct sb_inv_expect_line *l,
+		       size_t lo, size_t hi)
+{
+	for (size_t i = lo; i < hi; i++)
+		for (size_t k = 0; k < l->nslots; k++)
+			if (c->obs[i].cls == l->cls &&
+			    slot_match(l->slots[k], c->obs[i].slot))
+				return true;
+	return false;
+}
+
+/* Pass 3 for one line: durable ids, slot, part number. */
+static void pass_rest(struct ctx *c, const struct sb_inv_expect_line *l,
+		      struct unit *u, size_t lo, size_t hi)
+{
+	/* durable identifiers (MACs, WWNs) listed on the line */
+	for (size_t d = 0; d < l->nids; d++) {
+		char want[SB_HW_FIELD_MAX + 1];
+		if (!sb_inv_durable_norm(want, sizeof(want), l->ids[d]))
+			continue;
+		for (size_t i = lo; i < hi; i++) {
+			struct obs *o = &c->obs[i];
+			if (o->used || o->cls != l->cls || !o->durable ||
+			    strcmp(o->durable, want) != 0)
+				continue;
+			for (unsigned k = 0; k < l->quantity; k++)
+				if (!u[k].o) {
+					o->used = true;
+					u[k].o = o;
+					break;
+				}
+			break;
+		}
+	}
+	/* the expected slot with an allowed part number, then the slot with
+	 * any part (reported as wrong part), then any allowed part */
+	for (unsigned k = 0; k < l->quantity; k++)
+		if (!u[k].o && u[k].slot)
+			u[k].o = take_obs(c, lo, hi, l, u[k].slot, true);
+	for (unsigned k = 0; k < l->quantity; k++)
+		if (!u[k].o && u[k].slot)
+			u[k].o = take_obs(c, lo, hi, l, u[k].slot, false);
+	/* any allowed part, for units without a slot; units with one only
+	 * when no part of this class sits in any slot the line names (the
+	 * BMC names slots differently), so a part in another slot is not
+	 * taken for the missing one */
+	for (unsigned k = 0; k < l->quantity; k++)
+		if (!u[k].o && (!u[k].slot || !slots_seen(c, l, lo, hi)))
+			u[k].o = take_obs(c, lo, hi, l, NULL, true);
+}
+
+static void report_line(struct ctx *c, const char *node,
+			const struct sb_inv_expect_line *l, struct unit *u)
+{
+	unsigned found = 0;
+	size_t start = c->r->n;
+
+	for (unsigned k = 0; k < l->quantity; k++) {
+		struct obs *o = u[k].o;
+		struct sb_inv_finding *f;
+
+		if (!o) {
+			f = add(c, "missing", SB_INV_SEV_ERROR, node, l);
+			if (!f)
+				return;
+			f->expected_serial = u[k].serial_raw;
+			f->location = u[k].slot ? afmt(c, "%s/%s", node, u[k].slot) : node;
+			f->detail = afmt(c, "%s %s%s%s not found on %s",
+					 sb_hw_class_name(l->cls),
+					 l->part_number ? l->part_number : "",
+					 u[k].serial_raw ? " serial " : "",
+					 u[k].serial_raw ? u[k].serial_raw : "", node);
+			continue;
+		}
+		found++;
+		if (u[k].moved) {
+			f = add(c, "moved", SB_INV_SEV_ERROR, node, l);
+			obs_into(c, f, o);
+			if (f) {
+				f->expected_serial = u[k].serial_raw;
+				f->detail = afmt(c, "serial %s belongs on %s but is on %s",
+						 u[k].serial_raw, node, o->node);
+			}
+			continue;
+		}
+		if (!pn_allowed(l, o)) {
+			f = add(c, "wrong_part", SB_INV_SEV_ERROR, node, l);
+			obs_into(c, f, o);
+			if (f) {
+				f->expected_serial = u[k].serial_raw;
+				f->detail = model_only(l, o) ?
+					afmt(c, "part number %s is not among the allowed "
+					     "ones; only the model matches, which is not "
+					     "accepted", o->pn ? o->pn : "(none)") :
+					afmt(c, "part number %s is not among the allowed ones",
+					     o->pn ? o->pn : "(none)");
+			}
+			continue;
+		}
+		if (u[k].serial && o->serial && strcmp(u[k].serial, o->serial) != 0) {
+			f = add(c, "serial_mismatch", SB_INV_SEV_ERROR, node, l);
+			obs_into(c, f, o);
+			if (f) {
+				f->expected_serial = u[k].serial_raw;
+				f->detail = afmt(c, "expected serial %s, found %s: possible "
+						 "substitution", u[k].serial_raw, o->serial_raw);
+			}
+			continue;
+		}
+		if (u[k].slot && o->slot && !slot_match(u[k].slot, o->slot)) {
+			f = add(c, "wrong_slot", SB_INV_SEV_WARNING, node, l);
+			obs_into(c, f, o);
+			if (f) {
+				f->expected_serial = u[k].serial_raw;
+				f->detail = afmt(c, "expected in slot %s, found in %s",
+						 u[k].slot, o->slot);
+			}
+			continue;
+		}
+		f = add(c, "matched", SB_INV_SEV_OK, node, l);
+		obs_into(c, f, o);
+		if (f) {
+			f->expected_serial = u[k].serial_raw;
+			if (u[k].serial && !o->serial)
+				f->detail = "matched by slot and part number; the source "
+					    "reported no usable serial";
+		}
+	}
+	if (found < l->quantity) {
+		struct sb_inv_finding *f = add(c, "quantity_short", SB_INV_SEV_ERROR,
+					       node, l);
+		if (f) {
+			f->found = found;
+			f->location = node;
+			f->detail = afmt(c, "%u of %u found", found, l->quantity);
+		}
+	}
+	for (size_t i = start; i < c->r->n; i++)
+		if (strcmp(c->r->v[i].kind, "quantity_short") != 0)
+			c->r->v[i].found = found;
+}
+
+/* What is left on a node after every line took its parts. */
+static void report_leftovers(struct ctx *c, const struct sb_inv_expect_node *n,
+			     size_t lo, size_t hi)
+{
+	for (size_t i = lo; i < hi; i++) {
+		struct obs *o = &c->obs[i];
+		const struct sb_inv_expect_line *same = NULL, *model = NULL;
+		bool class_listed = false;
+		struct sb_inv_finding *f;
+
+		if (o->used || o->cls == SB_HW_CHASSIS)
+			continue;
+		for (size_t k = 0; k < n->nlines; k++) {
+			const struct sb_inv_expect_line *l = &n->lines[k];
+			if (l->cls != o->cls)
+				continue;
+			class_listed = true;
+			if (!same && pn_allowed(l, o))
+				same = l;
+			if (!model && model_only(l, o))
+				model = l;
+		}
+		if (!class_listed && is_chassis_like(o->cls))
+			continue;	/* boards and BMCs are not ordered by line */
+		if (same) {
+			f = add(c, "quantity_over", SB_INV_SEV_WARNING, n->name, same);
+			obs_into(c, f, o);
+			if (f)
+				f->detail = afmt(c, "one more %s %s than the %u ordered",
+						 sb_hw_class_name(o->cls),
+						 o->pn ? o->pn : "", same->quantity);
+		} else if (model) {
+			f = add(c, "wrong_part", SB_INV_SEV_ERROR, n->name, model);
+			obs_into(c, f, o);
+			if (f)
+				f->detail = afmt(c, "part number %s is not among the "
+						 "allowed ones; only the model matches, "
+						 "which is not accepted",
+						 o->pn ? o->pn : "(none)");
+		} else {
+			f = add(c, "extra", SB_INV_SEV_WARNING, n->name, NULL);
+			obs_into(c, f, o);
+			if (f) {
+				f->part_number = o->pn;
+				f->detail = afmt(c, "%s %s %s found, not ordered",
+						 sb_hw_class_name(o->cls),
+						 o->mfr ? o->mfr : "", o->model ? o->model : "");
+			}
+		}
+	}
+}
+
+static void check_chassis(struct ctx *c, const struct sb_inv_expect_node *n,
+			  size_t lo, size_t hi)
+{
+	const struct sb_inv_expect_line *l = &n->chassis;
+	const char *seen_raw = NULL, *seen = NULL, *first_src = NULL;
+	const char *evidence = NULL, *pn = NULL;
+	char want[SB_HW_FIELD_MAX + 1];
+	struct sb_inv_finding *f;
+	bool conflict = false;
+
+	size_t rlo, rhi;
+
+	/* every source's claim: reports' chassis serials and chassis parts */
+	range_of(c->reps, c->nreps, sizeof(*c->reps), n->name, &rlo, &rhi);
+	for (size_t i = rlo; i < rhi; i++) {
+		const struct rep *p = &c->reps[i];
+		if (!p->cser)
+			continue;
+		if (!seen) {
+			seen = p->cser;
+			seen_raw = p->cser_raw;
+			first_src = p->target;
+		} else if (strcmp(seen, p->cser) != 0 && !conflict) {
+			conflict = true;
+			f = add(c, "identity_conflict", SB_INV_SEV_ERROR, n->name, l);
+			if (f) {
+				f->observed_serial = p->cser_raw;
+				f->expected_serial = seen_raw;
+				f->location = n->name;
+				f->line = "chassis";
+				f->detail = afmt(c, "%s reports chassis serial %s but %s "
+						 "reports %s", first_src ? first_src : "one source",
+						 seen_raw, p->target ? p->target : "another",
+						 p->cser_raw);
+			}
+		}
+	}
+	for (size_t i = lo; i < hi; i++) {
+		struct obs *o = &c->obs[i];
+		if (o->cls != SB_HW_CHASSIS)
+			continue;
+		o->used = true;
+		if (!evidence)
+			evidence = o->evidence;
+		if (!pn)
+			pn = o->pn;
+		if (!seen && o->serial) {
+			seen = o->serial;
+			seen_raw = o->serial_raw;
+		} else if (o->serial && seen && strcmp(o->serial, seen) != 0 && !conflict) {
+			conflict = true;
+			f = add(c, "identity_conflict", SB_INV_SEV_ERROR, n->name, l);
+			if (f) {
+				f->observed_serial = o->serial_raw;
+				f->expected_serial = seen_raw;
+				f->location = n->name;
+				f->line = "chassis";
+				f->evidence = o->evidence;
+				f->detail = afmt(c, "sources disagree about the chassis "
+						 "serial: %s and %s", seen_raw, o->serial_raw);
+			}
+		}
+	}
+	if (!l->quantity || (!l->nserials && !l->part_number))
+		return;
+	if (l->nserials && sb_inv_serial_norm(want, sizeof(want), l->serials[0])) {
+		const char *kind = !seen ? "missing" :
+				   strcmp(seen, want) == 0 ? "matched" : "serial_mismatch";
+		f = add(c, kind, strcmp(kind, "matched") ? SB_INV_SEV_ERROR : SB_INV_SEV_OK,
+			n->name, l);
+		if (f) {
+			f->line = "chassis";
+			f->expected_serial = l->serials[0];
+			f->observed_serial = seen_raw;
+			f->observed_part = pn;
+			f->evidence = evidence;
+			f->location = n->name;
+			f->found = seen ? 1 : 0;
+			if (!seen)
+				f->detail = "no source reported a chassis serial";
+			else if (strcmp(kind, "serial_mismatch") == 0)
+				f->detail = afmt(c, "expected chassis serial %s, found %s: "
+						 "another server in this place?",
+						 l->serials[0], seen_raw);
+		}
+	}
+	if (l->part_number && pn && !pn_eq(l->part_number, pn)) {
+		f = add(c, "wrong_part", SB_INV_SEV_ERROR, n->name, l);
+		if (f) {
+			f->line = "chassis";
+			f->observed_part = pn;
+			f->observed_serial = seen_raw;
+			f->location = n->name;
+			f->evidence = evidence;
+			f->detail = afmt(c, "chassis part number %s, expected %s", pn,
+					 l->part_number);
+		}
+	}
+}
+
+static void check_fw_one(struct ctx *c, const char *node, const char *name,
+			 const char *version, const char *min,
+			 const struct sb_inv_expect_line *l, unsigned bom_line)
+{
+	const struct fw *seen = NULL;
+	struct sb_inv_finding *f;
+	size_t flo, fhi;
+
+	range_of(c->fws, c->nfws, sizeof(*c->fws), node, &flo, &fhi);
+	for (size_t i = flo; i < fhi; i++) {
+		const struct fw *x = &c->fws[i];
+		if (x->name && name &&
+		    (sb_strcaseeq(x->name, name) || strcasestr(x->name, name)))
+			seen = x;	/* the last one: the latest */
+	}
+	if (!seen || !seen->version) {
+		f = add(c, "firmware_unverifiable", SB_INV_SEV_WARNING, node, l);
+		if (f) {
+			f->line = l ? l->id : "firmware";
+			f->bom_line = bom_line;
+			f->location = node;
+			f->detail = afmt(c, "no source reported the %s version; "
+					 "baseline %s%s", name, min ? ">= " : "",
+					 min ? min : version ? version : "?");
+		}
+		return;
+	}
+	if ((min && sb_inv_version_cmp(seen->version, min) < 0) ||
+	    (version && sb_inv_version_cmp(seen->version, version) != 0)) {
+		f = add(c, "firmware_below_baseline", SB_INV_SEV_ERROR, node, l);
+		if (f) {
+			f->line = l ? l->id : "firmware";
+			f->bom_line = bom_line;
+			f->location = node;
+			f->evidence = seen->evidence;
+			f->detail = afmt(c, "%s %s, baseline %s%s", seen->name,
+					 seen->version, min ? ">= " : "",
+					 min ? min : version);
+		}
+	}
+}
+
+static void check_node(struct ctx *c, const struct sb_inv_expect_node *n)
+{
+	size_t lo, hi, rlo, rhi;
+	uint64_t mem = 0;
+	bool mem_known = true;
+
+	node_range(c, n->name, &lo, &hi);
+	range_of(c->reps, c->nreps, sizeof(*c->reps), n->name, &rlo, &rhi);
+	if (rlo == rhi) {
+		struct sb_inv_finding *f = add(c, "missing", SB_INV_SEV_ERROR,
+					       n->name, NULL);
+		if (f) {
+			f->bom_line = n->bom_line;
+			f->location = n->name;
+			f->line = "node";
+			f->detail = afmt(c, "node %s was never discovered: run "
+					 "'siteboot discover %s --site FILE'", n->name,
+					 n->name);
+		}
+		return;
+	}
+	check_chassis(c, n, lo, hi);
+	for (size_t k = 0; k < n->nfirmware; k++)
+		check_fw_one(c, n->name, n->firmware[k].name, n->firmware[k].version,
+			     n->firmware[k].min_version, NULL, n->firmware[k].bom_line);
+	for (size_t k = 0; k < n->nlines; k++) {
+		const struct sb_inv_expect_line *l = &n->lines[k];
+		if (l->fw_name && (l->fw_version || l->fw_min))
+			check_fw_one(c, n->name, l->fw_name, l->fw_version, l->fw_min,
+				     l, l->bom_line);
+	}
+	for (size_t i = lo; i < hi; i++)
+		if (c->obs[i].cls == SB_HW_MEMORY) {
+			mem += c->obs[i].cap;
+			if (!c->obs[i].cap)
+				mem_known = false;
+		}
+	if (n->memory_min && (!mem_known || mem < n->memory_min)) {
+		struct sb_inv_finding *f = add(c, "tier_requirement", mem_known ?
+					       SB_INV_SEV_ERROR : SB_INV_SEV_WARNING,
+					       n->name, NULL);
+		if (f) {
+			char have[32], need[32];
+			sb_fmt_size(have, sizeof(have), mem, true);
+			sb_fmt_size(need, sizeof(need), n->memory_min, true);
+			f->bom_line = n->bom_line;
+			f->line = "memory";
+			f->location = n->name;
+			f->detail = mem_known ?
+				afmt(c, "%s memory observed, the tier needs at least %s "
+				     "(%s)", have, need, n->memory_reason ?
+				     n->memory_reason : "tier requirement") :
+				afmt(c, "the tier needs at least %s of memory (%s) and "
+				     "not every module's size was reported", need,
+				     n->memory_reason ? n->memory_reason :
+				     "tier requirement");
+		}
+	}
+}
+
+static void duplicates(struct ctx *c)
+{
+	for (size_t i = 0; i < c->nby_serial;) {
+		size_t j = i + 1;
+		while (j < c->nby_serial &&
+		       strcmp(c->by_serial[j]->serial, c->by_serial[i]->serial) == 0)
+			j++;
+		/* distinct nodes share the serial (the same node through two
+		 * sources is one part) */
+		for (size_t k = i + 1; k < j; k++) {
+			struct obs *o = c->by_serial[k];
+			if (strcmp(o->node, c->by_serial[i]->node) == 0 ||
+			    o->cls != c->by_serial[i]->cls)
+				continue;
+			struct sb_inv_finding *f = add(c, "duplicate_serial",
+						       SB_INV_SEV_ERROR, o->node, NULL);
+			obs_into(c, f, o);
+			if (f) {
+				f->part_number = o->pn;
+				f->detail = afmt(c, "serial %s is also on %s/%s",
+						 o->serial_raw, c->by_serial[i]->node,
+						 c->by_serial[i]->slot ?
+						 c->by_serial[i]->slot : "-");
+			}
+		}
+		i = j;
+	}
+}
+
+static int cmp_node(const void *a, const void *b)
+{
+	return strcmp(((const struct obs *)a)->node, ((const struct obs *)b)->node);
+}
+
+int sb_inv_reconcile(struct sb_inv_reconcile *r, struct sb_inv *db,
+		     const struct sb_inv_expect *e)
+{
+	struct ctx c = { 0 };
+	struct unit **units = NULL;
+	size_t nl = 0, li;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	sb_arena_init(&r->arena, 0);
+	c.db = db;
+	c.e = e;
+	c.r = r;
+	c.a = &r->arena;
+	if ((rc = sb_inv_exec(db, "BEGIN")))
+		return rc;
+	rc = load(&c);
+	sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL);
+	if (rc)
+		goto out;
+	/* ORDER BY node already sorts, but in SQLite's collation: resort */
+	qsort(c.obs, c.nobs, sizeof(*c.obs), cmp_node);
+	if ((rc = index_serials(&c)))
+		goto out;
+	for (size_t i = 0; i < e->nnodes; i++)
+		nl += e->nodes[i].nlines;
+	units = calloc(nl ? nl : 1, sizeof(*units));
+	if (!units) {
+		rc = sb_error_set(SB_ENOMEM, "out of memory");
+		goto out;
+	}
+	li = 0;
+	for (size_t i = 0; i < e->nnodes; i++) {
+		const struct sb_inv_expect_node *n = &e->nodes[i];
+		size_t lo, hi;
+		node_range(&c, n->name, &lo, &hi);
+		for (size_t k = 0; k < n->nlines; k++, li++) {
+			if (units_of(&c, &n->lines[k], &units[li])) {
+				rc = sb_error_set(SB_ENOMEM, "out of memory");
+				goto out;
+			}
+			pass_serials(&c, n->name, &n->lines[k], units[li], lo, hi);
+		}
+	}
+	li = 0;
+	for (size_t i = 0; i < e->nnodes; i++)
+		for (size_t k = 0; k < e->nodes[i].nlines; k++, li++)
+			pass_moved(&c, &e->nodes[i].lines[k], units[li]);
+	li = 0;
+	for (size_t i = 0; i < e->nnodes; i++) {
+		const struct sb_inv_expect_node *n = &e->nodes[i];
+		size_t lo, hi, first = li;
+		node_range(&c, n->name, &lo, &hi);
+		check_node(&c, n);
+		for (size_t k = 0; k < n->nlines; k++, li++)
+			pass_rest(&c, &n->lines[k], units[li], lo, hi);
+		for (size_t k = 0; k < n->nlines; k++)
+			report_line(&c, n->name, &n->lines[k], units[first + k]);
+		report_leftovers(&c, n, lo, hi);
+	}
+	duplicates(&c);
+	/* nodes seen for this site that the BOM does not list */
+	for (size_t i = 0; i < c.nreps; i++) {
+		bool listed = false;
+		if (i && strcmp(c.reps[i].node, c.reps[i - 1].node) == 0)
+			continue;
+		r->nobserved_nodes++;
+		for (size_t k = 0; k < e->nnodes && !listed; k++)
+			listed = strcmp(e->nodes[k].name, c.reps[i].node) == 0;
+		if (!listed) {
+			struct sb_inv_finding *f = add(&c, "extra", SB_INV_SEV_WARNING,
+						       c.reps[i].node, NULL);
+			if (f) {
+				f->line = "node";
+				f->location = c.reps[i].node;
+				f->observed_serial = c.reps[i].cser_raw;
+				f->detail = afmt(&c, "%s was discovered (%s) but the BOM "
+						 "lists no such node", c.reps[i].node,
+						 c.reps[i].target ? c.reps[i].target : "?");
+			}
+		}
+	}
+	finish(&c);
+	rc = 0;
+out:
+	free(units);
+	free(c.obs);
+	free(c.by_serial);
+	free(c.reps);
+	free(c.fws);
+	free(c.disps);
+	if (rc)
+		sb_inv_reconcile_release(r);
+	return rc;
+}
+
+void sb_inv_reconcile_release(struct sb_inv_reconcile *r)
+{
+	if (!r)
+		return;
+	free(r->v);
+	sb_arena_release(&r->arena);
+	memset(r, 0, sizeof(*r));
+}
+
+int sb_inv_disposition(struct sb_inv *db, const char *finding,
+		       const char *decision, const char *by, const char *note,
+		       int64_t *seq)
+{
+	char time[32], actor[160];
+	sqlite3_stmt *st = NULL;
+	bool ok = false;
+	int64_t s = 0;
+	json_t *p;
+	int rc;
+
+	for (size_t i = 0; sb_inv_decisions[i]; i++)
+		ok = ok || sb_streq(decision, sb_inv_decisions[i]);
+	if (!ok)
+		return sb_error_set(SB_EINPUT, "decision '%s' is not one of accept, "
+				    "rma, return, waive", decision ? decision : "");
+	if (!finding || strlen(finding) != 12 || strncmp(finding, "F-", 2) != 0)
+		return sb_error_set(SB_EINPUT, "'%s' is not a finding id (F- and 10 "
+				    "hex digits, as 'siteboot reconcile' prints them)",
+				    finding ? finding : "");
+	if (!by || !*by)
+		return sb_error_set(SB_EINPUT, "say who decides with --by NAME");
+	sb_inv_time(time, 0);
+	snprintf(actor, sizeof(actor), "operator:%.120s", by);
+	if ((rc = sb_inv_begin(db)))
+		return rc;
+	p = json_pack("{s:s, s:s, s:s, s:s?}", "finding", finding, "decision",
+		      decision, "by", by, "note", note);
+	rc = sb_inv_ledger_append_seq(db, actor, "finding.dispositioned", p, &s);
+	json_decref(p);
+	if (rc)
+		goto fail;
+	if (sqlite3_prepare_v2(db->db, "INSERT INTO dispositions (finding, decision, "
+			       "by, note, time, ledger_seq) VALUES (?,?,?,?,?,?)",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = sb_inv_sqlerr(db, "record the disposition");
+		goto fail;
+	}
+	sqlite3_bind_text(st, 1, finding, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, decision, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, by, -1, SQLITE_STATIC);
+	sb_inv_bind_text(st, 4, note);
+	sqlite3_bind_text(st, 5, time, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, s);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = sb_inv_sqlerr(db, "record the disposition");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	if (seq)
+		*seq = s;
+	return sb_inv_commit(db);
+fail:
+	sqlite3_finalize(st);
+	sb_inv_rollback(db);
+	return rc;
+}
+
+int sb_inv_bom_record(struct sb_inv *db, const char *site, const char *tier,
+		      const char *sha256, const char *path, const char *actor,
+		      bool *is_new)
+{
+	sqlite3_stmt *st = NULL;
+	char time[32];
+	int64_t seq = 0;
+	json_t *p;
+	int rc, s;
+
+	*is_new = false;
+	if ((rc = sb_inv_begin(db)))
+		return rc;
+	if (sqlite3_prepare_v2(db->db, "SELECT 1 FROM boms WHERE sha256 = ?", -1,
+			       &st, NULL) != SQLITE_OK) {
+		rc = sb_inv_sqlerr(db, "read BOMs");
+		goto fail;
+	}
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+	s = sqlite3_step(st);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (s == SQLITE_ROW)
+		return sb_inv_commit(db);
+	p = json_pack("{s:s, s:s?, s:s, s:s?}", "site", site, "tier", tier,
+		      "sha256", sha256, "path", path);
+	rc = sb_inv_ledger_append_seq(db, actor, "bom.imported", p, &seq);
+	json_decref(p);
+	if (rc)
+		goto fail;
+	sb_inv_time(time, 0);
+	if (sqlite3_prepare_v2(db->db, "INSERT INTO boms (sha256, site, tier, path, "
+			       "time, ledger_seq) VALUES (?,?,?,?,?,?)", -1, &st,
+			       NULL) != SQLITE_OK) {
+		rc = sb_inv_sqlerr(db, "record the BOM");
+		goto fail;
+	}
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, site, -1, SQLITE_STATIC);
+	sb_inv_bind_text(st, 3, tier);
+	sb_inv_bind_text(st, 4, path);
+	sqlite3_bind_text(st, 5, time, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, seq);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = sb_inv_sqlerr(db, "record the BOM");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*is_new = true;
+	return sb_inv_commit(db);
+fail:
+	sqlite3_finalize(st);
+	sb_inv_rollback(db);
+	return rc;
+}
