@@ -236,6 +236,7 @@ install: siteboot
 	if ls bootstrap/checklists/*.yaml >/dev/null 2>&1; then \
 	  install -m 0644 bootstrap/checklists/*.yaml $(DESTDIR)$(PREFIX)/share/siteboot/checklists/; fi
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/siteboot/
+	install -m 0644 images/catalog.yaml $(DESTDIR)$(PREFIX)/share/siteboot/catalog.yaml
 	# the lab's Redfish emulator serves DMTF mockups (BSD 3-Clause, see LICENSE.md)
 	install -d $(DESTDIR)$(PREFIX)/share/siteboot/redfish
 	cp -R tests/data/redfish/. $(DESTDIR)$(PREFIX)/share/siteboot/redfish/

@@ -87,7 +87,7 @@ libpkgs=$(ldd "$work/stage/usr/local/bin/siteboot" | awk '$3 ~ /^\// {print $3}'
 step "runtime library packages: $libpkgs"
 
 # 2. The root file system.
-pkgs="linux-image-amd64 live-boot systemd-sysv udev kmod procps less
+pkgs="linux-image-amd64 live-boot systemd-sysv udev kmod procps less zstd
       bash-completion man-db iproute2 fdisk e2fsprogs dosfstools
       ipmitool freeipmi-tools openipmi openssh-client openssh-server
       python3 $libpkgs"

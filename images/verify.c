@@ -124,6 +124,17 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+/* Could a file of `size` bytes be another entry than `e` (a swap)? */
+static bool other_may_match(const struct sb_image_catalog *cat,
+			    const struct sb_image_entry *e, uint64_t size)
+{
+	for (size_t i = 0; cat && i < cat->n; i++)
+		if (&cat->entries[i] != e &&
+		    (cat->entries[i].size == 0 || cat->entries[i].size == size))
+			return true;
+	return false;
+}
+
 int sb_image_verify(struct sb_image_check *res, const char *path,
 		    const char *expect_hex, const struct sb_image_catalog *cat,
 		    const char *spec, sb_image_progress_fn progress, void *ctx)
@@ -150,7 +161,8 @@ int sb_image_verify(struct sb_image_check *res, const char *path,
 	res->entry = e;
 	/* A known entry whose published size differs is settled without
 	 * reading gigabytes: it is truncated, grown or another file. */
-	if (e && e->size && S_ISREG(st.st_mode) && (uint64_t)st.st_size != e->size) {
+	if (e && e->size && S_ISREG(st.st_mode) && (uint64_t)st.st_size != e->size &&
+	    !other_may_match(cat, e, (uint64_t)st.st_size)) {
 		res->size = (uint64_t)st.st_size;
 		res->size_mismatch = true;
 		res->verdict = SB_IMAGE_CORRUPT;

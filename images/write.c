@@ -198,6 +198,10 @@ int sb_image_target_check(struct sb_image_target *t, const char *dev,
 	if (stat(dev, &st) != 0) {
 		if (errno == ENOENT && force && !sb_startswith(dev, "/dev/"))
 			return 0;	/* a new plain file, with --force */
+		if (errno == ENOENT && !sb_startswith(dev, "/dev/"))
+			return sb_error_set(SB_ESECURITY,
+					    "%s does not exist; give the USB stick (/dev/sdX), or add --force to write a plain file",
+					    dev);
 		return sb_error_set(SB_EINPUT, "%s: %s; 'lsblk -o NAME,RM,SIZE,MODEL' lists the devices",
 				    dev, strerror(errno));
 	}
