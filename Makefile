@@ -16,7 +16,7 @@ else
 endif
 
 MODULES := common bom firmware inventory images bootstrap
-PKGS    := libfreeipmi libcurl jansson libssh libvirt yaml-0.1 libarchive sqlite3 libcrypto libmicrohttpd
+PKGS    := libfreeipmi libcurl jansson libssh libvirt yaml-0.1 libarchive sqlite3 libssl libcrypto libmicrohttpd
 
 ifeq ($(SANITIZE),1)
   BUILD    := build/san

@@ -1,5 +1,6 @@
 /* siteboot bom check|show */
 #include "bom/bom.h"
+#include "bootstrap/bom_json.h"
 #include "bootstrap/cli.h"
 #include "bootstrap/table.h"
 #include "common/error.h"
@@ -153,6 +154,47 @@ static json_t *line_json(const struct sb_bom_line *l)
 	return o;
 }
 
+json_t *sb_cli_bom_node_json(const struct sb_bom_node *n)
+{
+	json_t *lines = json_array(), *fw = json_array(), *vms = json_array();
+	for (size_t k = 0; k < n->nlines; k++)
+		json_array_append_new(lines, line_json(&n->lines[k]));
+	for (size_t k = 0; k < n->nfirmware; k++)
+		json_array_append_new(fw, json_pack("{s:s?, s:s?, s:s?}", "name",
+						    n->firmware[k].name, "version",
+						    n->firmware[k].version, "min_version",
+						    n->firmware[k].min_version));
+	for (size_t k = 0; k < n->nvms; k++) {
+		const struct sb_bom_vm *v = &n->vms[k];
+		json_array_append_new(vms, json_pack("{s:s, s:o, s:i, s:I, s:I, s:o}",
+						     "name", v->name,
+						     "roles", strv_json(v->roles, v->nroles),
+						     "vcpus", (int)v->vcpus,
+						     "memory_bytes", (json_int_t)v->memory_bytes,
+						     "disk_bytes", (json_int_t)v->disk_bytes,
+						     "mgmt", addr_json(&v->mgmt)));
+	}
+	json_t *ch = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:o}",
+			       "manufacturer", n->chassis.manufacturer,
+			       "model", n->chassis.model,
+			       "part_number", n->chassis.part_number,
+			       "sku", n->chassis.sku, "serial", n->chassis.serial,
+			       "order", order_json(&n->chassis.order));
+	json_t *o = json_pack("{s:s, s:o, s:s?, s:i, s:i, s:s?, s:s?, s:s?, s:o, s:o, s:{s:s, s:i}, s:o, s:o, s:o, s:o, s:I, s:I, s:i}",
+			      "name", n->name, "roles", strv_json(n->roles, n->nroles),
+			      "rack", n->rack, "unit", (int)n->unit, "height", (int)n->height,
+			      "bmc", n->bmc_url, "credential", n->credential,
+			      "hardware", n->hardware,
+			      "mgmt", addr_json(&n->mgmt), "data", addr_json(&n->data),
+			      "ssh", "user", n->ssh_user, "port", (int)n->ssh_port,
+			      "chassis", ch, "components", lines, "firmware", fw,
+			      "vms", vms,
+			      "memory_bytes", (json_int_t)sb_bom_node_memory(n),
+			      "nvme_bytes", (json_int_t)sb_bom_node_nvme(n),
+			      "bom_line", (int)n->pos.line);
+	return o;
+}
+
 static json_t *site_json(const struct sb_site *s, const struct sb_bom_total *t,
 			 size_t nt)
 {
@@ -175,46 +217,8 @@ static json_t *site_json(const struct sb_site *s, const struct sb_bom_total *t,
 							"file", s->images[i].file,
 							"url", s->images[i].url,
 							"sha256", s->images[i].sha256));
-	for (size_t i = 0; i < s->nnodes; i++) {
-		const struct sb_bom_node *n = &s->nodes[i];
-		json_t *lines = json_array(), *fw = json_array(), *vms = json_array();
-		for (size_t k = 0; k < n->nlines; k++)
-			json_array_append_new(lines, line_json(&n->lines[k]));
-		for (size_t k = 0; k < n->nfirmware; k++)
-			json_array_append_new(fw, json_pack("{s:s?, s:s?, s:s?}", "name",
-							    n->firmware[k].name, "version",
-							    n->firmware[k].version, "min_version",
-							    n->firmware[k].min_version));
-		for (size_t k = 0; k < n->nvms; k++) {
-			const struct sb_bom_vm *v = &n->vms[k];
-			json_array_append_new(vms, json_pack("{s:s, s:o, s:i, s:I, s:I, s:o}",
-							     "name", v->name,
-							     "roles", strv_json(v->roles, v->nroles),
-							     "vcpus", (int)v->vcpus,
-							     "memory_bytes", (json_int_t)v->memory_bytes,
-							     "disk_bytes", (json_int_t)v->disk_bytes,
-							     "mgmt", addr_json(&v->mgmt)));
-		}
-		json_t *ch = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:o}",
-				       "manufacturer", n->chassis.manufacturer,
-				       "model", n->chassis.model,
-				       "part_number", n->chassis.part_number,
-				       "sku", n->chassis.sku, "serial", n->chassis.serial,
-				       "order", order_json(&n->chassis.order));
-		json_t *o = json_pack("{s:s, s:o, s:s?, s:i, s:i, s:s?, s:s?, s:s?, s:o, s:o, s:{s:s, s:i}, s:o, s:o, s:o, s:o, s:I, s:I, s:i}",
-				      "name", n->name, "roles", strv_json(n->roles, n->nroles),
-				      "rack", n->rack, "unit", (int)n->unit, "height", (int)n->height,
-				      "bmc", n->bmc_url, "credential", n->credential,
-				      "hardware", n->hardware,
-				      "mgmt", addr_json(&n->mgmt), "data", addr_json(&n->data),
-				      "ssh", "user", n->ssh_user, "port", (int)n->ssh_port,
-				      "chassis", ch, "components", lines, "firmware", fw,
-				      "vms", vms,
-				      "memory_bytes", (json_int_t)sb_bom_node_memory(n),
-				      "nvme_bytes", (json_int_t)sb_bom_node_nvme(n),
-				      "bom_line", (int)n->pos.line);
-		json_array_append_new(nodes, o);
-	}
+	for (size_t i = 0; i < s->nnodes; i++)
+		json_array_append_new(nodes, sb_cli_bom_node_json(&s->nodes[i]));
 	for (size_t i = 0; i < nt; i++)
 		json_array_append_new(totals, json_pack("{s:s, s:s, s:s?, s:s?, s:I, s:I, s:s?}",
 							"class", sb_hw_class_name(t[i].cls),

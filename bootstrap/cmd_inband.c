@@ -3,6 +3,7 @@
 #include "bom/bom.h"
 #include "bootstrap/cli.h"
 #include "bootstrap/inband.h"
+#include "bootstrap/inv_cli.h"
 #include "common/error.h"
 #include "common/file.h"
 #include "common/json.h"
@@ -14,7 +15,7 @@
 
 static const char *const inband_verbs[] = { "parse", "drives", NULL };
 
-enum { O_DMI, O_LSBLK, O_IP, O_SITE, O_NODE, O_USE };
+enum { O_DMI, O_LSBLK, O_IP, O_SITE, O_NODE, O_USE, O_RECORD };
 
 static const struct sb_opt inband_opts[] = {
 	[O_DMI] = { "dmidecode", 0, SB_OPT_ARG, "FILE",
@@ -26,12 +27,16 @@ static const struct sb_opt inband_opts[] = {
 	[O_NODE] = { "node", 0, SB_OPT_ARG, "NAME", "the BOM node the output came from" },
 	[O_USE] = { "use", 0, SB_OPT_ARG, "USE",
 		    "drives: only BOM drive lines of this use (ceph-osd, os, data, besu)" },
+	[O_RECORD] = { "record", 0, SB_OPT_NONE, NULL,
+		       "parse: record the report in the inventory as observations of --node, "
+		       "with the raw output as evidence" },
 	{ NULL, 0, SB_OPT_NONE, NULL, NULL },
 };
 
 struct inband_args {
 	const char *file[3];	/* dmidecode, lsblk, ip */
 	const char *site, *node, *use;
+	bool record;
 };
 
 static int parse_files(struct sb_hw_inventory *inv, const struct inband_args *a)
@@ -105,8 +110,12 @@ static int do_parse(struct sb_cli *cli, const struct inband_args *a)
 	struct sb_hw_inventory inv;
 	int rc;
 
+	struct sb_inv_record_stats st = { 0 };
+
 	if (!a->file[0] && !a->file[1] && !a->file[2])
 		return sb_cli_usage_error(cli, "give --dmidecode, --lsblk and/or --ip FILE");
+	if (a->record && !a->node)
+		return sb_cli_usage_error(cli, "--record needs --node NAME: the node the output came from");
 	sb_hw_inventory_init(&inv);
 	inv.target = sb_strdup(a->node ? a->node : "in-band");
 	inv.protocol = sb_strdup("ssh");
@@ -114,6 +123,21 @@ static int do_parse(struct sb_cli *cli, const struct inband_args *a)
 	if (rc) {
 		sb_hw_inventory_release(&inv);
 		return sb_cli_fail(cli, rc);
+	}
+	if (a->record) {
+		struct sb_inv *db = NULL;
+		struct sb_inv_ctx ctx = { .operator_name = "siteboot", .node = a->node };
+		int ex = sb_cli_open_inventory(cli, &db, false);
+		if (ex) {
+			sb_hw_inventory_release(&inv);
+			return ex;
+		}
+		rc = sb_inv_record(db, &inv, &ctx, &st);
+		sb_inv_close(db);
+		if (rc) {
+			sb_hw_inventory_release(&inv);
+			return sb_cli_fail(cli, rc);
+		}
 	}
 	if (cli->json) {
 		json_t *doc = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:o}", "node", a->node,
@@ -123,6 +147,10 @@ static int do_parse(struct sb_cli *cli, const struct inband_args *a)
 		rc = sb_cli_json_out(cli, doc);
 	} else {
 		print_components(&inv);
+		if (a->record && cli->verbosity >= 0)
+			printf("recorded for %s: %zu components (%zu new), %zu ledger events%s\n",
+			       a->node, st.components, st.new_components, st.events,
+			       st.skipped ? " (this report was recorded before)" : "");
 	}
 	sb_hw_inventory_release(&inv);
 	return rc ? sb_cli_fail(cli, rc) : SB_EXIT_OK;
@@ -249,6 +277,9 @@ static int run_inband(struct sb_cli *cli, int argc, char **argv)
 		case O_USE:
 			a.use = arg;
 			break;
+		case O_RECORD:
+			a.record = true;
+			break;
 		}
 	}
 	if (strcmp(argv[1], "parse") == 0)
@@ -274,8 +305,9 @@ const struct sb_cmd sb_cmd_inband = {
 		"that output into components (system, board and DIMMs with serials; drives with "
 		"serial, WWN and device name; physical NICs with their MACs, not bridges or "
 		"bonds), with sources ssh-dmidecode, ssh-lsblk and ssh-ip and the raw output kept "
-		"as evidence: the hardware report the inventory records, so reconciliation "
-		"matches drives by serial and WWN and NICs by MAC.\n\n"
+		"as evidence. With --record it stores that report in the inventory as "
+		"observations of the node, so reconciliation matches drives by serial and WWN "
+		"and NICs by MAC.\n\n"
 		"'inband drives' prints the device path of each of the node's BOM drives "
 		"(optionally only those of one use, such as ceph-osd), found by serial in the "
 		"lsblk output, never guessed from device names. It exits 1 when a drive of the "

@@ -14,11 +14,12 @@ extern const struct sb_cmd sb_cmd_reconcile;
 extern const struct sb_cmd sb_cmd_inventory;
 extern const struct sb_cmd sb_cmd_besu;
 extern const struct sb_cmd sb_cmd_inband;
+extern const struct sb_cmd sb_cmd_image;
+extern const struct sb_cmd sb_cmd_ceph;
 extern const struct sb_cmd sb_cmd_run;
 extern const struct sb_cmd sb_cmd_runs;
 extern const struct sb_cmd sb_cmd_help;
 extern const struct sb_cmd sb_cmd_lab;
-extern const struct sb_cmd sb_cmd_image;
 extern const struct sb_cmd sb_cmd_version;
 extern const struct sb_cmd sb_cmd_completion;
 extern const struct sb_cmd sb_cmd_gen_man;
@@ -38,6 +39,7 @@ const struct sb_cmd *const sb_commands[] = {
 	&sb_cmd_besu,
 	&sb_cmd_inband,
 	&sb_cmd_image,
+	&sb_cmd_ceph,
 	&sb_cmd_lab,
 	&sb_cmd_run,
 	&sb_cmd_runs,

@@ -28,10 +28,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Until the other parts land, a build may lack them: lab up says so. */
+/* Until the other parts land, a build may lack them: lab up says so.
+ * (A weak reference does not pull a member out of the static library, so
+ * a part that exists is referenced normally: the SSH hosts.) */
 extern int sb_lab_redfish_up(struct sb_lab *lab) __attribute__((weak));
-extern int sb_lab_ssh_up(struct sb_lab *lab, bool netns) __attribute__((weak));
-extern void sb_lab_ssh_teardown(const char *dir) __attribute__((weak));
 
 #ifndef SB_DATADIR	/* set by the Makefile; the fuzz build lacks it */
 #define SB_DATADIR "/usr/local/share/siteboot"
@@ -360,8 +360,7 @@ int sb_lab_down(const char *dir, unsigned *stopped)
 		return rc;
 	*stopped = stop_all_json(state);
 	json_decref(state);
-	if (sb_lab_ssh_teardown)
-		sb_lab_ssh_teardown(dir);
+	sb_lab_ssh_teardown(dir);
 	remove_state(dir);
 	return 0;
 }
@@ -601,11 +600,6 @@ int sb_lab_up(const struct sb_lab_up_opts *o, json_t **state)
 			goto fail;
 	}
 	if (!o->no_ssh) {
-		if (!sb_lab_ssh_up) {
-			rc = sb_error_set(SB_EUNSUPPORTED,
-					  "lab: this siteboot was built without the lab's SSH hosts; start only the BMCs with 'siteboot lab up --no-ssh'");
-			goto fail;
-		}
 		if ((rc = sb_lab_ssh_up(&lab, o->netns)))
 			goto fail;
 	}
@@ -629,8 +623,7 @@ fail:
 		sb_strlcpy(msg, sb_error_message(), sizeof(msg));
 		for (size_t i = lab.nprocs; i-- > 0;)
 			stop_proc(lab.procs[i].pid, 0);
-		if (sb_lab_ssh_teardown)
-			sb_lab_ssh_teardown(dir);
+		sb_lab_ssh_teardown(dir);
 		remove_state(dir);
 		sb_error_set(code, "%s", msg);
 	}

@@ -33,6 +33,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LAB_IPMI_READY_MS 10000
@@ -173,7 +174,7 @@ static int node_files(struct sb_lab *lab, const struct sb_bom_node *n,
 		      const char *ndir, const char *addr, unsigned port)
 {
 	struct sb_buf b = SB_BUF_INIT(1u << 16);
-	char path[PATH_MAX], fru[PATH_MAX], guid[33];
+	char path[PATH_MAX], fru[PATH_MAX], guid[33], ts[32];
 	unsigned char g[16];
 	unsigned major, minor;
 	uint32_t iana;
@@ -222,6 +223,12 @@ static int node_files(struct sb_lab *lab, const struct sb_bom_node *n,
 	if (rc)
 		return rc;
 
+	{
+		/* the SEL's time stamps: now, little-endian */
+		uint32_t t = (uint32_t)time(NULL);
+		snprintf(ts, sizeof(ts), "0x%02x 0x%02x 0x%02x 0x%02x", t & 0xff,
+			 (t >> 8) & 0xff, (t >> 16) & 0xff, (t >> 24) & 0xff);
+	}
 	fw_rev(n, &major, &minor);
 	iana = sb_bmc_ipmi_vendor_iana(n->chassis.manufacturer);
 	sb_buf_init(&b, 1u << 16);
@@ -230,9 +237,14 @@ static int node_files(struct sb_lab *lab, const struct sb_bom_node *n,
 			   "mc_setbmc 0x20\n"
 			   "mc_add 0x20 0 no-device-sdrs 0x01 0x%02x 0x%02x 0x9f 0x%06x 0x0100\n"
 			   "sel_enable 0x20 1000 0x0a\n"
+			   /* two events, as a freshly racked server has them:
+			    * power unit "power off" then system "boot"
+			    * (ipmi_sim stamps them with its own clock) */
+			   "sel_add 0x20 0x02 %s 0x20 0x00 0x04 0x09 0x01 0x6f 0x00 0xff 0xff\n"
+			   "sel_add 0x20 0x02 %s 0x20 0x00 0x04 0x12 0x02 0x6f 0x01 0xff 0xff\n"
 			   "mc_add_fru_data 0x20 0 %zu file 0 \"%s\"\n"
 			   "mc_enable 0x20\n",
-			   n->name, major, minor, (unsigned)iana, frusize, fru);
+			   n->name, major, minor, (unsigned)iana, ts, ts, frusize, fru);
 	snprintf(path, sizeof(path), "%s/bmc.emu", ndir);
 	if (!rc)
 		rc = sb_file_write_atomic(path, b.data, b.len, 0644);

@@ -1,16 +1,20 @@
 /* siteboot lab-redfish-bmc: the lab's simulated Redfish BMC, an HTTP(S)
  * server (libmicrohttpd) in front of the emulator in rfemu.c. Hidden: the
  * lab starts it (contract in bootstrap/lab.h), and so do the tests. */
+#include "bootstrap/bom_json.h"
 #include "bootstrap/cli.h"
+#include "bootstrap/lab.h"
 #include "bootstrap/rfemu.h"
 #include "common/error.h"
 #include "common/file.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "common/str.h"
+#include "common/time.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
@@ -23,9 +27,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define MAX_REQ_BODY (1024 * 1024)
+#define LAB_REDFISH_READY_MS 15000
+
+#ifndef SB_DATADIR	/* set by the Makefile; the fuzz build lacks it */
+#define SB_DATADIR "/usr/local/share/siteboot"
+#endif
 
 /* ---- a self-signed certificate, offline, with libcrypto ---------------- */
 
@@ -106,12 +117,9 @@ int sb_rfemu_tls_selfsigned(const char *cert_path, const char *key_path, char *f
 		rc = sb_file_write_atomic(cert_path, ctext, clen, 0644);
 	if (rc)
 		goto done;
-	if (fp && fpsize) {
-		size_t o = 0;
+	if (fp && fpsize > 2 * 32) {
 		X509_digest(x, EVP_sha256(), md, &mdlen);
-		fp[0] = '\0';
-		for (unsigned i = 0; i < mdlen && o + 4 <= fpsize; i++)
-			o += (size_t)snprintf(fp + o, fpsize - o, "%s%02X", i ? ":" : "", md[i]);
+		sb_hex(fp, md, mdlen);
 	}
 	rc = 0;
 	goto done;
@@ -456,6 +464,162 @@ static int cmd_lab_redfish_bmc(struct sb_cli *cli, int argc, char **argv)
 		task_ms = (unsigned)ms;
 	}
 	return run_server(cli, o, task_ms);
+}
+
+/* ---- the lab's part: one emulator per Redfish node ---------------------- */
+
+/* The mockup the lab serves: $SITEBOOT_REDFISH_MOCKUP, the installed one,
+ * or the source tree's beside a binary run from build/. */
+static int lab_mockup(char *buf, size_t size)
+{
+	static const char *const rel[] = { "/../../tests/data/redfish/public-tower",
+		"/tests/data/redfish/public-tower", NULL };
+	const char *env = getenv("SITEBOOT_REDFISH_MOCKUP");
+	char exe[PATH_MAX], probe[PATH_MAX + 16];
+	struct stat st;
+	ssize_t n;
+
+	if (env && *env) {
+		sb_strlcpy(buf, env, size);
+		return 0;
+	}
+	snprintf(buf, size, "%s/redfish/public-tower", SB_DATADIR);
+	snprintf(probe, sizeof(probe), "%s/index.json", buf);
+	if (stat(probe, &st) == 0)
+		return 0;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		*strrchr(exe, '/') = '\0';
+		for (int i = 0; rel[i]; i++) {
+			snprintf(buf, size, "%s%s", exe, rel[i]);
+			snprintf(probe, sizeof(probe), "%s/index.json", buf);
+			if (stat(probe, &st) == 0)
+				return 0;
+		}
+	}
+	return sb_error_set(SB_ENOTFOUND, "lab: no Redfish mockup: %s/redfish/public-tower is "
+			    "missing; run 'make install' or set SITEBOOT_REDFISH_MOCKUP",
+			    SB_DATADIR);
+}
+
+static bool is_redfish(const char *url)
+{
+	return url && (sb_startswith(url, "redfish://") || sb_startswith(url, "redfish+http://") ||
+		       sb_startswith(url, "https://"));
+}
+
+/* Wait until every emulator started since proc `first` wrote its address,
+ * then put the addresses into the procs and the overrides. */
+static int lab_wait(struct sb_lab *lab, size_t first, const char *rdir)
+{
+	uint64_t end = sb_time_mono_ms() + LAB_REDFISH_READY_MS;
+
+	for (size_t i = first; i < lab->nprocs; i++) {
+		struct sb_lab_proc *p = &lab->procs[i];
+		char path[PATH_MAX], url[256], *text = NULL;
+		size_t len;
+		size_t k;
+
+		if (strcmp(p->kind, "redfish") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/listen", rdir, p->node);
+		while (access(path, R_OK) != 0) {
+			if (waitpid(p->pid, NULL, WNOHANG) != 0)
+				return sb_error_set(SB_EIO, "lab: the Redfish emulator of node %s "
+						    "exited; see %s/%s/emulator.log", p->node, rdir,
+						    p->node);
+			if (sb_time_mono_ms() > end)
+				return sb_error_set(SB_ETIMEOUT, "lab: the Redfish emulator of node "
+						    "%s did not start in %d ms; see %s/%s/emulator.log",
+						    p->node, LAB_REDFISH_READY_MS, rdir, p->node);
+			sb_time_sleep_ms(20);
+		}
+		if (sb_file_read(&text, &len, path, 256))
+			return sb_error_code();
+		sb_trim(text);
+		sb_strlcpy(p->listen, text, sizeof(p->listen));
+		free(text);
+		for (k = 0; k < lab->site->nnodes; k++)
+			if (strcmp(lab->site->nodes[k].name, p->node) == 0)
+				break;
+		if (k == lab->site->nnodes)
+			continue;
+		snprintf(url, sizeof(url), "redfish://%s@%s", lab->bmc_user, p->listen);
+		lab->ov[k].bmc_url = sb_lab_str(lab, url);
+		lab->ov[k].credential = "lab";
+		if (!lab->ov[k].bmc_url)
+			return sb_error_set(SB_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int sb_lab_redfish_up(struct sb_lab *lab)
+{
+	const struct sb_site *s = lab->site;
+	char rdir[PATH_MAX], cert[PATH_MAX], key[PATH_MAX], pwfile[PATH_MAX],
+		fpfile[PATH_MAX], mockup[PATH_MAX], exe[PATH_MAX], fp[80];
+	size_t first = lab->nprocs;
+	ssize_t n;
+	int rc;
+
+	if ((rc = lab_mockup(mockup, sizeof(mockup))))
+		return rc;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return sb_error_set(SB_EIO, "lab: cannot find the siteboot binary "
+				    "(/proc/self/exe): %s", strerror(errno));
+	exe[n] = '\0';
+	snprintf(rdir, sizeof(rdir), "%s/redfish", lab->dir);
+	if ((rc = sb_mkdir_p(rdir, 0700)))
+		return rc;
+	/* one self-signed certificate per lab; clients trust it with
+	 * --ca-file DIR/redfish/tls-cert.pem or --pin $(cat tls-cert.sha256) */
+	snprintf(cert, sizeof(cert), "%s/tls-cert.pem", rdir);
+	snprintf(key, sizeof(key), "%s/tls-key.pem", rdir);
+	snprintf(fpfile, sizeof(fpfile), "%s/tls-cert.sha256", rdir);
+	if ((rc = sb_rfemu_tls_selfsigned(cert, key, fp, sizeof(fp))))
+		return rc;
+	sb_strlcpy(fp + strlen(fp), "\n", sizeof(fp) - strlen(fp));
+	snprintf(pwfile, sizeof(pwfile), "%s/password", rdir);
+	if ((rc = sb_file_write_atomic(fpfile, fp, strlen(fp), 0644)) ||
+	    (rc = sb_file_write_atomic(pwfile, lab->bmc_password, strlen(lab->bmc_password),
+				       0600)))
+		return rc;
+	for (size_t i = 0; i < s->nnodes; i++) {
+		const struct sb_bom_node *nd = &s->nodes[i];
+		char ndir[PATH_MAX], nodefile[PATH_MAX], log[PATH_MAX], listen[PATH_MAX];
+		json_t *nj;
+		char *text;
+
+		if (!is_redfish(nd->bmc_url))
+			continue;
+		snprintf(ndir, sizeof(ndir), "%s/%s", rdir, nd->name);
+		snprintf(nodefile, sizeof(nodefile), "%s/node.json", ndir);
+		snprintf(log, sizeof(log), "%s/emulator.log", ndir);
+		snprintf(listen, sizeof(listen), "%s/listen", ndir);
+		if ((rc = sb_mkdir_p(ndir, 0700)))
+			return rc;
+		unlink(listen);
+		nj = sb_cli_bom_node_json(nd);
+		text = nj ? json_dumps(nj, JSON_INDENT(1)) : NULL;
+		json_decref(nj);
+		if (!text)
+			return sb_error_set(SB_ENOMEM, "out of memory");
+		rc = sb_file_write_atomic(nodefile, text, strlen(text), 0644);
+		free(text);
+		if (rc)
+			return rc;
+		char *argv[] = { exe, (char *)"lab-redfish-bmc", (char *)"--listen",
+			(char *)"127.0.0.1:0", (char *)"--mockup", mockup, (char *)"--user",
+			lab->bmc_user, (char *)"--password-file", pwfile, (char *)"--node",
+			nodefile, (char *)"--tls-cert", cert, (char *)"--tls-key", key,
+			(char *)"--state-dir", ndir, NULL };
+		if ((rc = sb_lab_spawn(lab, argv, log, "redfish", nd->name, "127.0.0.1:0",
+				       NULL)))
+			return rc;
+	}
+	return lab_wait(lab, first, rdir);
 }
 
 const struct sb_cmd sb_cmd_lab_redfish_bmc = {

@@ -169,34 +169,6 @@ static bool accepting(const char *addr, unsigned port)
 	return ok;
 }
 
-static int spawn_sshd(struct sb_lab *lab, const char *node, const char *config,
-		      const char *log, const char *listen, pid_t *out)
-{
-	int logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	pid_t pid;
-
-	if (logfd < 0)
-		return sb_error_set(SB_EIO, "lab: cannot open %s: %s", log, strerror(errno));
-	pid = fork();
-	if (pid < 0) {
-		close(logfd);
-		return sb_error_set(SB_EIO, "lab: cannot start sshd: %s", strerror(errno));
-	}
-	if (pid == 0) {
-		setsid();
-		int nfd = open("/dev/null", O_RDONLY);
-		if (nfd >= 0)
-			dup2(nfd, 0);
-		dup2(logfd, 1);
-		dup2(logfd, 2);
-		execl(SSHD, SSHD, "-D", "-e", "-f", config, (char *)NULL);
-		_exit(127);
-	}
-	close(logfd);
-	*out = pid;
-	return sb_lab_add_proc(lab, pid, "sshd", node, listen);
-}
-
 int sb_lab_ssh_up(struct sb_lab *lab, bool netns)
 {
 	const struct sb_site *s = lab->site;
@@ -204,6 +176,15 @@ int sb_lab_ssh_up(struct sb_lab *lab, bool netns)
 	struct sb_buf cfg = SB_BUF_INIT(64 * 1024);
 	int rc;
 
+	/* SITEBOOT_LAB_HOST_ENV="NAME=VALUE ...": more environment for every
+	 * command on the hosts (tests put stand-ins for pvecm, ceph, besu on
+	 * PATH this way, docs/lab.md); each host also gets SB_LAB_NODE */
+	const char *host_env = getenv("SITEBOOT_LAB_HOST_ENV");
+	if (host_env && (strpbrk(host_env, "\n\r\"'\\#") || !strchr(host_env, '=')))
+		return sb_error_set(SB_EINPUT, "lab: SITEBOOT_LAB_HOST_ENV must be NAME=VALUE pairs "
+				    "separated by spaces, without quotes or new lines");
+	if (host_env && !*host_env)
+		host_env = NULL;
 	if (netns)
 		return sb_error_set(SB_EUNSUPPORTED, "lab: SSH hosts in network namespaces are not built yet; leave out --netns (the hosts listen on loopback addresses)");
 	if (access(SSHD, X_OK) != 0)
@@ -275,14 +256,18 @@ int sb_lab_ssh_up(struct sb_lab *lab, bool netns)
 			      "KbdInteractiveAuthentication no\nPubkeyAuthentication yes\n"
 			      "PermitRootLogin prohibit-password\nPrintMotd no\nPrintLastLog no\n"
 			      "UseDNS no\nMaxSessions 200\nMaxStartups 200:30:400\n"
-			      "Subsystem sftp internal-sftp\nLogLevel ERROR\n",
-			      node, addr, port, ndir, ndir, ndir, user);
+			      "Subsystem sftp internal-sftp\nLogLevel ERROR\n"
+			      "SetEnv SB_LAB_NODE=%s%s%s\n",
+			      node, addr, port, ndir, ndir, ndir, user, node,
+			      host_env ? " " : "", host_env ? host_env : "");
 		snprintf(cfgpath, sizeof(cfgpath), "%s/sshd_config", ndir);
 		if (!cfg.data || (rc = write_text(cfgpath, cfg.data, 0644)))
 			goto out;
 		snprintf(log, sizeof(log), "%s/sshd.log", ndir);
 		snprintf(listen, sizeof(listen), "%s:%u", addr, port);
-		if ((rc = spawn_sshd(lab, node, cfgpath, log, listen, &pids[i])))
+		char *const argv[] = { (char *)SSHD, (char *)"-D", (char *)"-e", (char *)"-f",
+				       cfgpath, NULL };
+		if ((rc = sb_lab_spawn(lab, argv, log, "sshd", node, listen, &pids[i])))
 			goto out;
 		sb_strlcpy(h->node, node, sizeof(h->node));
 		sb_strlcpy(h->host, addr, sizeof(h->host));
@@ -291,8 +276,7 @@ int sb_lab_ssh_up(struct sb_lab *lab, bool netns)
 		lab->nhosts = i + 1;
 		char mgmt[64];
 		snprintf(mgmt, sizeof(mgmt), "%s/8", addr);
-		/* the override strings live as long as the lab */
-		lab->ov[i].mgmt_address = strdup(mgmt);
+		lab->ov[i].mgmt_address = sb_lab_str(lab, mgmt);
 		lab->ov[i].ssh_port = port;
 		lab->ov[i].ssh_user = h->user;
 	}

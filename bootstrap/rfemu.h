@@ -99,7 +99,8 @@ const char *sb_rfemu_resp_header(const struct sb_rfemu_resp *resp,
 
 /* Write a self-signed certificate (EC P-256, 10 years, SAN 127.0.0.1,
  * ::1 and localhost) and its key as PEM files (the key mode 0600), and
- * optionally its SHA-256 fingerprint ("AB:CD:...") into fp. */
+ * optionally the SHA-256 of the certificate (DER) as 64 lower-case hex
+ * digits into fp (at least 65 bytes), the form `--pin` takes. */
 int sb_rfemu_tls_selfsigned(const char *cert_path, const char *key_path,
 			    char *fp, size_t fpsize);
 

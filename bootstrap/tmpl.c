@@ -22,7 +22,7 @@ static const char *const node_fields[] = {
 	"bmc", "rack", "roles", "chassis_serial", NULL,
 };
 static const char *const site_fields[] = {
-	"id", "name", "tier", "timezone", NULL,
+	"id", "name", "tier", "timezone", "bom", NULL,
 };
 static const char *const run_fields[] = { "id", "dir", NULL };
 static const char *const step_fields[] = {
@@ -427,6 +427,8 @@ static int lookup(char **out, const struct expr *e, const struct sb_tmpl_env *en
 			return need(s->tier, var, "the site", "", out);
 		if (strcmp(f, "timezone") == 0)
 			return need(s->timezone, var, "the site", "add site: timezone to the BOM", out);
+		if (strcmp(f, "bom") == 0)	/* for local steps that run siteboot */
+			return need(s->path, var, "the site", "", out);
 	}
 	if (strcmp(ns, "run") == 0 && e->nseg == 2) {
 		if (strcmp(f, "id") == 0)

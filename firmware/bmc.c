@@ -9,9 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Weak until the Redfish driver is in the tree: a build without it
- * answers "unsupported" for its scheme instead of failing to link. */
-extern const struct sb_bmc_driver sb_bmc_redfish_driver __attribute__((weak));
+/* Both drivers are linked in: the URL scheme picks one. */
 
 void sb_bmc_creds_release(struct sb_bmc_creds *c)
 {
@@ -39,6 +37,7 @@ void sb_bmc_info_release(struct sb_bmc_info *i)
 	free(i->firmware_version);
 	free(i->system_guid);
 	free(i->protocol_version);
+	free(i->cert_sha256);
 	memset(i, 0, sizeof(*i));
 }
 

@@ -82,6 +82,8 @@ struct sb_bmc_info {
 	char *firmware_version;
 	char *system_guid;
 	char *protocol_version;	/* "IPMI 2.0", "Redfish 1.15.0" */
+	char *cert_sha256;	/* TLS: the BMC certificate's SHA-256 (hex) as
+				 * seen, for pinning on first use; else NULL */
 };
 void sb_bmc_info_release(struct sb_bmc_info *i);
 
@@ -188,6 +190,14 @@ int sb_bmc_media_eject(struct sb_bmc *b);
 int sb_bmc_sel_read(struct sb_bmc *b, struct sb_sel_entry **out, size_t *n);
 void sb_bmc_sel_free(struct sb_sel_entry *v, size_t n);
 void sb_bmc_findings_free(struct sb_bmc_finding *v, size_t n);
+
+/* Record-on-first-use pinning (Redfish over HTTPS): connect without
+ * trusting the certificate, send nothing secret (a GET of the public
+ * service root), and return the leaf certificate's SHA-256 as 64
+ * lower-case hex digits. The caller shows or stores it and passes it as
+ * opts->pin_sha256 from then on. */
+int sb_bmc_tls_fingerprint(char out[65], const char *url,
+			   const struct sb_bmc_opts *opts);
 
 /* ---- IPMI specifics (ipmi.c, ipmi_fru.c; docs/bmc.md) -----------------
  *

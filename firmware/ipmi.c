@@ -574,9 +574,11 @@ static int ipmi_probe(const struct sb_bmc_url *url,
 	if (rc)
 		return rc;
 	if (info) {
-		if (ac.oem_iana && !(info->vendor = vendor_name(ac.oem_iana)))
+		if (ac.oem_iana && !info->vendor &&
+		    !(info->vendor = vendor_name(ac.oem_iana)))
 			return SB_ENOMEM;
-		if (!(info->protocol_version =
+		if (!info->protocol_version &&
+		    !(info->protocol_version =
 		      sb_strdup(ac.v20 ? "IPMI 2.0" : "IPMI 1.5")))
 			return SB_ENOMEM;
 	}
@@ -593,7 +595,8 @@ static int ipmi_info(struct sb_bmc *base, struct sb_bmc_info *out)
 	uint32_t iana;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
+	/* what a probe may have filled in is replaced, not leaked */
+	sb_bmc_info_release(out);
 	rc = cmd(b, NETFN_APP, (const uint8_t[]){ 0x01 }, 1, d, sizeof(d), &n,
 		 "Get Device ID");
 	if (rc)
@@ -949,17 +952,20 @@ static int ipmi_sel_read(struct sb_bmc *base, struct sb_sel_entry **out,
 			v = nv;
 			cap = nc;
 		}
-		/* record: id(2) type(1) then 13 bytes */
+		/* next id(2), then the record: id(2) type(1) time(4)
+		 * generator(2) EvM revision(1) sensor type(1) sensor
+		 * number(1) event dir/type(1) event data(3) */
 		v[count].id = (uint32_t)(d[2] | (d[3] << 8));
 		ts = (uint32_t)d[5] | ((uint32_t)d[6] << 8) |
 			((uint32_t)d[7] << 16) | ((uint32_t)d[8] << 24);
 		if (d[4] == 0x02) {
+			/* below 0x20000000: seconds since the BMC started */
 			v[count].time = ts >= 0x20000000u ? (int64_t)ts : 0;
 			v[count].text = sb_asprintf(
 				"sensor type 0x%02x #%u, event type 0x%02x %s, data %02x %02x %02x",
-				d[11], d[12], d[13] & 0x7f,
-				(d[13] & 0x80) ? "deasserted" : "asserted",
-				d[14], d[15], d[16]);
+				d[12], d[13], d[14] & 0x7f,
+				(d[14] & 0x80) ? "deasserted" : "asserted",
+				d[15], d[16], d[17]);
 		} else {
 			v[count].time = d[4] < 0xE0 ? (int64_t)ts : 0;
 			v[count].text = sb_asprintf("record type 0x%02x", d[4]);

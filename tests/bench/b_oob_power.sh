@@ -7,6 +7,7 @@
 set -u
 : "${SITEBOOT:?}"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/bench/bench_lib.sh"
 . "$TOP/tests/integ/oob_lib.sh"
 for t in ipmi_sim ipmitool ipmipower; do
 	command -v $t >/dev/null || { echo "skipped: $t is not installed"; exit 0; }
@@ -24,15 +25,6 @@ for n in json.load(sys.stdin)['nodes']:
     print(n['bmc'].split('://', 1)[1].split('@')[-1])" > "$T/hostports"
 [ "$(wc -l < "$T/hostports")" -eq "$N" ] || { echo "expected $N BMCs"; exit 1; }
 
-# time CMD... -> milliseconds of the median of RUNS runs (output discarded)
-median_ms() {
-	local i s e v=()
-	for i in $(seq 1 "$RUNS"); do
-		s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N)
-		v+=($(((e - s) / 1000000)))
-	done
-	printf '%s\n' "${v[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'
-}
 ipmitool_loop() {
 	local hp
 	while read -r hp; do

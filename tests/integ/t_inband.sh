@@ -48,3 +48,14 @@ printf '{"blockdevices": [' >"$T/cut.json"
 sb inband parse --lsblk "$T/cut.json"; expect_rc 2 "cut-short lsblk output is bad input"
 expect_in "$T/err" "cut.json" "names the file"
 sb inband parse; expect_rc 2 "nothing to parse"
+
+# recorded in the inventory: observations with evidence, once
+R=(inband parse --node edge-n01 --dmidecode "$D/edge-n01.dmidecode.txt" --lsblk "$D/edge-n01.lsblk.json" --ip "$D/edge-n01.ip-link.json" --record)
+sb "${R[@]}"; expect_rc 0 "--record"
+expect_in "$T/out" "recorded for edge-n01: 12 components (12 new)" "12 components recorded"
+sb "${R[@]}"; expect_rc 0 "--record again"
+expect_in "$T/out" "recorded before" "the same report is not recorded twice"
+sb inventory history S6CKNE0T987302; expect_rc 0 "the OSD drive has a history"
+expect_in "$T/out" "ssh-lsblk" "observed by ssh-lsblk"
+expect_in "$T/out" "edge-n01/nvme0n1" "placed at edge-n01/nvme0n1"
+sb inband parse --lsblk "$D/edge-n01.lsblk.json" --record; expect_rc 2 "--record without --node"

@@ -3,9 +3,15 @@
  * (the driver seen from outside, before and beside the CLI commands).
  *
  *   bmcctl [--cipher N] [--quirks SET] [--timeout MS] [--retries N]
+ *          [--pin SHA256] [--insecure 1] [--log debug|info]
  *          URL probe|info|power-status|power ACTION|boot-get|
  *              boot-set DEV once|persistent uefi|legacy|inventory|
- *              firmware|sel|security
+ *              firmware|sel|security|media-insert IMAGE|media-eject|
+ *              fingerprint|boot-race DEV once|persistent uefi|legacy CMD
+ *
+ * boot-race reads the boot override, runs CMD (sh -c) and then sets it:
+ * CMD changes the system behind the driver's back, so that the ETag the
+ * driver holds is stale (the Redfish If-Match test).
  *
  * The user comes from the URL or SITEBOOT_BMC_USER, the password from
  * SITEBOOT_BMC_PASSWORD. Exit 0 on success, 1 on a BMC error (message
@@ -13,6 +19,7 @@
 #include "common/error.h"
 #include "common/hw.h"
 #include "common/json.h"
+#include "common/log.h"
 #include "common/str.h"
 #include "firmware/bmc.h"
 
@@ -53,6 +60,19 @@ int main(int argc, char **argv)
 			o.quirks = argv[i + 1];
 			continue;
 		}
+		if (strcmp(argv[i], "--pin") == 0) {
+			o.pin_sha256 = argv[i + 1];
+			continue;
+		}
+		if (strcmp(argv[i], "--insecure") == 0) {
+			o.insecure = strcmp(argv[i + 1], "1") == 0;
+			continue;
+		}
+		if (strcmp(argv[i], "--log") == 0) {
+			sb_log_set_level(strcmp(argv[i + 1], "debug") == 0 ?
+					 SB_LOG_DEBUG : SB_LOG_INFO);
+			continue;
+		}
 		if (sb_parse_ll(&v, argv[i + 1], -1, 600000, argv[i]))
 			return usage();
 		if (strcmp(argv[i], "--cipher") == 0)
@@ -72,6 +92,14 @@ int main(int argc, char **argv)
 	cr.password = sb_strdup(getenv("SITEBOOT_BMC_PASSWORD"));
 	json_object_set_new(doc, "target", json_string(url));
 
+	if (strcmp(act, "fingerprint") == 0) {
+		char fp[65];
+
+		rc = sb_bmc_tls_fingerprint(fp, url, &o);
+		if (!rc)
+			json_object_set_new(doc, "sha256", json_string(fp));
+		goto done;
+	}
 	if (strcmp(act, "probe") == 0 || strcmp(act, "security") == 0) {
 		struct sb_bmc_url u;
 		const struct sb_bmc_driver *d;
@@ -111,11 +139,12 @@ int main(int argc, char **argv)
 		rc = sb_bmc_info(b, &info);
 		if (!rc)
 			json_object_set_new(doc, "info",
-					    json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}",
+					    json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}",
 						      "vendor", info.vendor, "product", info.product,
 						      "firmware", info.firmware_version,
 						      "guid", info.system_guid,
-						      "protocol", info.protocol_version));
+						      "protocol", info.protocol_version,
+						      "cert_sha256", info.cert_sha256));
 		sb_bmc_info_release(&info);
 	} else if (strcmp(act, "power-status") == 0) {
 		enum sb_power_state s;
@@ -150,6 +179,23 @@ int main(int argc, char **argv)
 					    json_pack("{s:s, s:b, s:b}", "device",
 						      sb_boot_device_name(bt.device),
 						      "persistent", bt.persistent, "uefi", bt.uefi));
+	} else if (strcmp(act, "boot-race") == 0 && argc - i >= 6) {
+		struct sb_boot bt = { 0 }, seen;
+		rc = sb_boot_device_parse(&bt.device, argv[i + 2]);
+		bt.persistent = strcmp(argv[i + 3], "persistent") == 0;
+		bt.uefi = strcmp(argv[i + 4], "uefi") == 0;
+		if (!rc)
+			rc = sb_bmc_boot_get(b, &seen);
+		if (!rc && system(argv[i + 5]) != 0)
+			rc = sb_error_set(SB_EINTERNAL, "boot-race: the command in between failed");
+		if (!rc)
+			rc = sb_bmc_boot_set(b, &bt);
+		if (!rc)
+			json_object_set_new(doc, "boot", json_string(sb_boot_device_name(bt.device)));
+	} else if (strcmp(act, "media-insert") == 0 && argc - i >= 3) {
+		rc = sb_bmc_media_insert(b, argv[i + 2]);
+	} else if (strcmp(act, "media-eject") == 0) {
+		rc = sb_bmc_media_eject(b);
 	} else if (strcmp(act, "inventory") == 0 || strcmp(act, "firmware") == 0) {
 		struct sb_hw_inventory inv;
 		json_t *a = json_array(), *fa = json_array();
@@ -174,8 +220,13 @@ int main(int argc, char **argv)
 	} else if (strcmp(act, "sel") == 0) {
 		struct sb_sel_entry *v = NULL;
 		size_t n = 0;
+		json_t *a = json_array();
 		rc = sb_bmc_sel_read(b, &v, &n);
-		json_object_set_new(doc, "sel", json_integer((json_int_t)n));
+		for (size_t k = 0; !rc && k < n; k++)
+			json_array_append_new(a, json_pack("{s:i, s:I, s:s}", "id", (int)v[k].id,
+							   "time", (json_int_t)v[k].time,
+							   "text", v[k].text));
+		json_object_set_new(doc, "sel", a);
 		sb_bmc_sel_free(v, n);
 	} else {
 		sb_bmc_close(b);
