@@ -44,7 +44,7 @@
 	{ "cipher", 0, SB_OPT_ARG, "N",                                         \
 	  "IPMI: use cipher suite 17 or 3 only (default 17, then 3)" },         \
 	{ "quirks", 0, SB_OPT_ARG, "LIST",                                      \
-	  "IPMI workarounds or a quirk set, e.g. ipmi_sim (default: detected)" }
+	  "IPMI workarounds or a quirk set, e.g. ipmi_sim, or a Redfish vendor set, e.g. supermicro (default: detected)" }
 
 struct oob_args {
 	const char *site;
@@ -112,8 +112,10 @@ static int common_opt(struct sb_cli *cli, struct oob_args *a,
 		a->req.opts.ca_file = arg;
 	} else if (strcmp(name, "quirks") == 0) {
 		unsigned wa;
-		if (sb_bmc_ipmi_workarounds_parse(&wa, arg))
-			return sb_cli_usage_error(cli, "--quirks: %s", sb_error_message());
+		if (!sb_bmc_redfish_quirks_known(arg) &&
+		    sb_bmc_ipmi_workarounds_parse(&wa, arg))
+			return sb_cli_usage_error(cli, "--quirks: %s (Redfish sets: generic, supermicro, hpe-ilo, dell-idrac, lenovo-xcc)",
+						  sb_error_message());
 		a->req.opts.quirks = arg;
 	} else if (strcmp(name, "cipher") == 0) {
 		if (strcmp(arg, "3") != 0 && strcmp(arg, "17") != 0)

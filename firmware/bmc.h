@@ -199,6 +199,12 @@ void sb_bmc_findings_free(struct sb_bmc_finding *v, size_t n);
 int sb_bmc_tls_fingerprint(char out[65], const char *url,
 			   const struct sb_bmc_opts *opts);
 
+/* Is `name` a Redfish vendor quirk set ("generic", "supermicro",
+ * "hpe-ilo", "dell-idrac", "lenovo-xcc"; docs/bmc.md)? sb_bmc_opts.quirks
+ * is shared by both drivers: the Redfish driver detects its set when the
+ * name is not one of these. */
+bool sb_bmc_redfish_quirks_known(const char *name);
+
 /* ---- IPMI specifics (ipmi.c, ipmi_fru.c; docs/bmc.md) -----------------
  *
  * sb_bmc_opts.ipmi_workarounds holds libfreeipmi's

@@ -204,10 +204,13 @@ static int rf_new(struct rf **out, const struct sb_bmc_url *url,
 		}
 	}
 	b->q = &sb_rf_quirk_table[0];
-	if (opts->quirks && (rc = sb_rf_quirks_by_name(&b->q, opts->quirks))) {
-		rf_free(b);
-		return rc;
-	}
+	/* opts->quirks is shared with the IPMI driver: a name that is not a
+	 * row of ours (an IPMI set such as "ipmi_sim") means "detect". */
+	if (opts->quirks && sb_bmc_redfish_quirks_known(opts->quirks))
+		sb_rf_quirks_by_name(&b->q, opts->quirks);
+	else if (opts->quirks)
+		sb_debug("bmc %s: quirk set '%s' is not a Redfish one: detecting",
+			 b->name, opts->quirks);
 	*out = b;
 	return 0;
 }
@@ -833,7 +836,7 @@ static int rf_open(struct sb_bmc **out, const struct sb_bmc_url *url,
 	}
 	if ((rc = rf_get_root(b)))
 		goto fail;
-	if (!opts->quirks)
+	if (!opts->quirks || !sb_bmc_redfish_quirks_known(opts->quirks))
 		b->q = sb_rf_quirks_detect(b->root);
 	if ((rc = rf_login(b)))
 		goto fail;

@@ -130,3 +130,11 @@ int sb_rf_quirks_by_name(const struct sb_rf_quirks **out, const char *name)
 	return sb_error_set(SB_EINPUT, "unknown Redfish quirk set '%s'; %s",
 			    name, hint);
 }
+
+bool sb_bmc_redfish_quirks_known(const char *name)
+{
+	for (size_t i = 0; name && i < sb_rf_quirk_count; i++)
+		if (strcmp(sb_rf_quirk_table[i].name, name) == 0)
+			return true;
+	return false;
+}

@@ -19,10 +19,12 @@ PW='lab-Redfish-Pw9'
 printf '%s\n' "$PW" > "$T/pw"
 chmod 600 "$T/pw"
 
-# start NAME [extra args]: an emulator with its state in $T/NAME; sets ADDR
+# start NAME [--mockup DIR] [extra args]: an emulator with its state in
+# $T/NAME; sets ADDR
 start() {
-	local name=$1; shift
-	"$SITEBOOT" lab-redfish-bmc --listen 127.0.0.1:0 --mockup "$MOCKUP" \
+	local name=$1 m=$MOCKUP; shift
+	if [ "${1:-}" = --mockup ]; then m=$2; shift 2; fi
+	"$SITEBOOT" lab-redfish-bmc --listen 127.0.0.1:0 --mockup "$m" \
 		--user admin --password-file "$T/pw" --state-dir "$T/$name" "$@" \
 		>"$T/$name.log" 2>&1 &
 	track $!
@@ -147,3 +149,22 @@ expect_in "$T/err" "plain HTTP" "and warns about plain HTTP"
 sb power status --bmc "redfish://admin@$PLAIN" --json
 expect_rc 1 "HTTPS to a plain-HTTP port fails"
 expect_json "doc[0]['ok'] is False" "with an error, not a hang"
+
+# --- an older, thinner tree: VirtualMedia on the system, SimpleStorage --------
+start rack --mockup "$TOP/tests/data/redfish/public-rackmount1"
+RACK="redfish+http://admin@$ADDR"
+R=(curl -sS -u "admin:$PW" "http://$ADDR")
+rget() { "${R[@]}$1" | python3 -c "import json,sys; d=json.load(sys.stdin); print($2)"; }
+RSYS=$("${R[@]}/redfish/v1/Systems" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Members"][0]["@odata.id"])')
+# Supermicro's InsertMedia: Image only, which a standard BMC takes too
+sb media insert --bmc "$RACK" --quirks supermicro "$IMG" --json
+expect_rc 0 "media insert on the system's own VirtualMedia"
+IMG2="http://127.0.0.1:1/images/other.iso"
+sb media insert --bmc "$RACK" --quirks supermicro "$IMG2" --json
+expect_rc 0 "media insert over another image"
+[ "$(rget "$RSYS/VirtualMedia/CD1" "str(d.get('Inserted')) + ' ' + str(d.get('Image'))")" = "True $IMG2" ] \
+	&& pass "curl sees the new image in the system's CD1" || fail "rackmount CD1: $(rget "$RSYS/VirtualMedia/CD1" "d")"
+sb discover --bmc "$RACK" --no-security --json
+expect_rc 0 "discover a thinner tree"
+expect_json "sum(c['class'] == 'drive' and '/SimpleStorage/' in c['path'] for c in doc[0]['components']) == 2" "2 drives from SimpleStorage (2 bays empty)"
+expect_json "sum(c['class'] == 'cpu' for c in doc[0]['components']) == 1" "1 CPU (the second socket is empty)"

@@ -150,19 +150,25 @@ name: long
 steps:
   - id: long
     hosts: all
-    run: {ssh: "touch $H/started-{{node.name}}; sleep 4"}
+    run: {ssh: "ps -o ppid= -p \$PPID > $H/session-{{node.name}}; sleep 10"}
     idempotent: true
 YAML
 "$SITEBOOT" run "$T/long.yaml" --site "$SITE" -i "$KEY" >"$T/long.out" 2>&1 &
 rpid=$!
 track "$rpid"
-# wait until the command runs on rn02
-for _ in $(seq 1 100); do [ -e "$H/started-rn02" ] && break; sleep 0.1; done
+# wait until the command runs on rn02; it wrote the pid of its sshd
+# session process (the parent of timeout(1), which runs it)
+for _ in $(seq 1 200); do [ -s "$H/session-rn02" ] && break; sleep 0.1; done
 sshd=$(python3 -c "import json; print([p['pid'] for p in json.load(open('$LAB/lab.json'))['procs'] if p['node']=='rn02' and p['kind']=='sshd'][0])")
-descendants() { local c; for c in $(ps -o pid= --ppid "$1"); do descendants "$c"; echo "$c"; done; }
-victims="$(descendants "$sshd") $sshd"
-echo "# killing rn02's sshd and its sessions: $victims"
-kill -9 $victims
+# the chain from there up to the listener: the session's processes
+chain=""
+p=$(tr -d ' ' < "$H/session-rn02")
+while [ -n "$p" ] && [ "$p" != "$sshd" ] && [ "$p" -gt 1 ]; do
+	chain="$chain $p"
+	p=$(ps -o ppid= -p "$p" | tr -d ' ')
+done
+[ "$p" = "$sshd" ] && pass "found rn02's session under its sshd:$chain" || fail "rn02's session is not under its sshd ($chain)"
+kill -9 "$sshd" $chain
 wait "$rpid"
 rc=$?
 [ $rc -eq 1 ] && pass "the run exits 1 (exit $rc)" || fail "the run exited $rc"
