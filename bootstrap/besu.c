@@ -4,6 +4,7 @@
 #include "common/json.h"
 #include "common/keccak.h"
 #include "common/rlp.h"
+#include "common/url.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -446,4 +447,137 @@ int sb_besu_genesis(json_t **out, const struct sb_besu_genesis_opts *o,
 		return sb_error_set(SB_ENOMEM, "out of memory");
 	*out = doc;
 	return 0;
+}
+
+/* ---- per-node files ---- */
+
+int sb_besu_enode(char **out, const unsigned char pub[64], const char *host, unsigned port)
+{
+	char hex[129];
+	bool v6 = strchr(host, ':') != NULL;
+
+	sb_hex(hex, pub, 64);
+	*out = sb_asprintf("enode://%s@%s%s%s:%u", hex, v6 ? "[" : "", host, v6 ? "]" : "", port);
+	return *out ? 0 : sb_error_set(SB_ENOMEM, "out of memory");
+}
+
+int sb_besu_enode_parse(unsigned char pub[64], char *host, size_t hostsize,
+			unsigned *port, const char *url)
+{
+	const char *at, *colon, *h;
+	long long p;
+
+	if (!sb_startswith(url, "enode://") || !(at = strchr(url, '@')) || at - url != 8 + 128)
+		return sb_error_set(SB_EINPUT, "'%.80s' is not an enode URL (enode://KEY@HOST:PORT, "
+				    "the key 128 hex digits)", url);
+	char hex[129];
+	memcpy(hex, url + 8, 128);
+	hex[128] = '\0';
+	if (sb_unhex(pub, 64, hex) != 0)
+		return sb_error_set(SB_EINPUT, "enode URL: the key is not hex");
+	h = at + 1;
+	const char *end = strchr(h, '?');
+	size_t hl = end ? (size_t)(end - h) : strlen(h);
+	char hp[300];
+	snprintf(hp, sizeof(hp), "%.*s", (int)(hl < 299 ? hl : 299), h);
+	colon = strrchr(hp, ':');
+	if (!colon || sb_parse_ll(&p, colon + 1, 1, 65535, "enode port"))
+		return sb_error_set(SB_EINPUT, "enode URL '%.80s...': no HOST:PORT after '@'", url);
+	size_t n = (size_t)(colon - hp);
+	if (hp[0] == '[' && n >= 2 && hp[n - 1] == ']')
+		snprintf(host, hostsize, "%.*s", (int)(n - 2), hp + 1);
+	else
+		snprintf(host, hostsize, "%.*s", (int)n, hp);
+	if (!sb_ip_valid(host))
+		return sb_error_set(SB_EINPUT, "enode URL: '%s' is not an IP address (Besu wants one)", host);
+	*port = (unsigned)p;
+	return 0;
+}
+
+static int toml_list(struct sb_buf *b, const char *key, const char *const *v, size_t n)
+{
+	int rc = sb_buf_printf(b, "%s=[", key);
+
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = sb_buf_printf(b, "%s\n  \"%s\"", i ? "," : "", v[i]);
+	return rc ? rc : sb_buf_puts(b, n ? "\n]\n" : "]\n");
+}
+
+void sb_besu_node_files_release(struct sb_besu_node_files *f)
+{
+	free(f->config_toml);
+	free(f->permissions_toml);
+	free(f->static_nodes_json);
+	free(f->unit);
+	memset(f, 0, sizeof(*f));
+}
+
+int sb_besu_node_files(struct sb_besu_node_files *out, const struct sb_besu_node_cfg *c)
+{
+	struct sb_buf b = SB_BUF_INIT(1 << 20);
+	unsigned p2p = c->p2p_port ? c->p2p_port : 30303;
+	unsigned rpc = c->rpc_port ? c->rpc_port : 8545;
+	unsigned met = c->metrics_port ? c->metrics_port : 9545;
+	json_t *sn = NULL;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!sb_ip_valid(c->host))
+		return sb_error_set(SB_EINPUT, "besu: %s has no management IP address", c->node);
+	/* every value below comes from the BOM (checked) or from enode URLs
+	 * that were parsed, so none needs TOML escaping */
+	for (size_t i = 0; i < c->nallow; i++) {
+		unsigned char k[64];
+		char h[64];
+		unsigned pt;
+		if ((rc = sb_besu_enode_parse(k, h, sizeof(h), &pt, c->allowlist[i])) != 0)
+			return rc;
+	}
+	rc = sb_buf_printf(&b,
+		"# Besu %s %s, written by siteboot (docs/besu.md)\n"
+		"data-path=\"" SB_BESU_DATA "\"\n"
+		"genesis-file=\"" SB_BESU_ETC "/genesis.json\"\n"
+		"p2p-host=\"%s\"\np2p-port=%u\n"
+		"rpc-http-enabled=true\nrpc-http-host=\"%s\"\nrpc-http-port=%u\n"
+		"rpc-http-api=[\"ETH\",\"NET\",\"QBFT\"]\n"
+		"host-allowlist=[\"%s\",\"localhost\",\"127.0.0.1\"]\n"
+		"metrics-enabled=true\nmetrics-host=\"%s\"\nmetrics-port=%u\n"
+		"static-nodes-file=\"" SB_BESU_ETC "/static-nodes.json\"\n"
+		"permissions-nodes-config-file-enabled=true\n"
+		"permissions-nodes-config-file=\"" SB_BESU_ETC "/permissions_config.toml\"\n"
+		"sync-mode=\"FULL\"\n",
+		c->role, c->node, c->host, p2p, c->host, rpc, c->host, c->host, met);
+	if (rc == 0)
+		rc = toml_list(&b, "bootnodes", c->bootnodes, c->nbootnodes);
+	if (rc || (rc = sb_buf_detach(&out->config_toml, &b)))
+		goto fail;
+	sb_buf_init(&b, 1 << 20);
+	rc = sb_buf_puts(&b, "# Node permissioning: the network's nodes, bootnodes included\n");
+	if (rc == 0)
+		rc = toml_list(&b, "nodes-allowlist", c->allowlist, c->nallow);
+	if (rc || (rc = sb_buf_detach(&out->permissions_toml, &b)))
+		goto fail;
+	sn = json_array();
+	for (size_t i = 0; sn && i < c->nstatic; i++)
+		json_array_append_new(sn, json_string(c->static_nodes[i]));
+	out->static_nodes_json = sn ? json_dumps(sn, JSON_INDENT(2)) : NULL;
+	json_decref(sn);
+	out->unit = sb_asprintf(
+		"# Besu %s %s, written by siteboot\n"
+		"[Unit]\nDescription=Hyperledger Besu (%s)\n"
+		"After=network-online.target\nWants=network-online.target\n\n"
+		"[Service]\nType=simple\nUser=besu\nGroup=besu\n"
+		"ExecStart=" SB_BESU_HOME "/bin/besu --config-file=" SB_BESU_ETC "/config.toml\n"
+		"Restart=on-failure\nRestartSec=5\nLimitNOFILE=65536\n"
+		"NoNewPrivileges=true\nProtectSystem=full\nReadWritePaths=" SB_BESU_DATA "\n\n"
+		"[Install]\nWantedBy=multi-user.target\n", c->role, c->node, c->role);
+	if (!out->static_nodes_json || !out->unit) {
+		rc = sb_error_set(SB_ENOMEM, "out of memory");
+		goto fail;
+	}
+	return 0;
+fail:
+	sb_buf_release(&b);
+	sb_besu_node_files_release(out);
+	return rc ? rc : SB_ENOMEM;
 }

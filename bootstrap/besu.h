@@ -78,3 +78,55 @@ int sb_besu_genesis(json_t **out, const struct sb_besu_genesis_opts *o,
 size_t sb_qbft_fault_tolerance(size_t n);
 
 #endif
+
+/* ---- per-node files of the Besu recipe ---- */
+
+/* "enode://" + 128 hex digits + "@HOST:PORT" of a 64-byte key. */
+int sb_besu_enode(char **out, const unsigned char pub[64], const char *host, unsigned port);
+/* Parse an enode URL; writes the key, host and port. */
+int sb_besu_enode_parse(unsigned char pub[64], char *host, size_t hostsize,
+			unsigned *port, const char *url);
+
+struct sb_besu_node_cfg {
+	const char *node;		/* BOM node name, for comments */
+	const char *role;		/* "validator", "read-replica", "query-node" */
+	const char *host;		/* the node's management address */
+	unsigned p2p_port;		/* default 30303 */
+	unsigned rpc_port;		/* default 8545 */
+	unsigned metrics_port;		/* default 9545 */
+	const char *const *static_nodes;	/* enode URLs of the peers to keep */
+	size_t nstatic;
+	const char *const *bootnodes;
+	size_t nbootnodes;
+	const char *const *allowlist;	/* every enode of the network */
+	size_t nallow;
+};
+
+/* The texts of the node's config.toml, permissions_config.toml,
+ * static-nodes.json and besu.service; the caller frees each. */
+struct sb_besu_node_files {
+	char *config_toml, *permissions_toml, *static_nodes_json, *unit;
+};
+int sb_besu_node_files(struct sb_besu_node_files *out, const struct sb_besu_node_cfg *c);
+void sb_besu_node_files_release(struct sb_besu_node_files *f);
+
+/* Where the files go on the node. */
+#define SB_BESU_ETC "/etc/besu"
+#define SB_BESU_DATA "/var/lib/besu"
+#define SB_BESU_HOME "/opt/besu"
+
+/* ---- verification over JSON-RPC (besu_check.c) ---- */
+
+struct sb_besu_check {
+	long peers, block0, block1;
+	size_t validators;
+	char genesis_hash[67];
+	char problems[1024];
+};
+/* Check the node at `base` ("http://10.20.1.11:8545"): liveness and
+ * readiness 200, at least `min_peers` peers, a new block within two
+ * block periods, the validator set equal to vals. Returns 0 when all
+ * hold, SB_EFAILED naming each problem, or an SB_E* when the node could
+ * not be asked. */
+int sb_besu_check(struct sb_besu_check *res, const char *base, const struct sb_eth_addr *vals,
+		  size_t nvals, unsigned block_period, long min_peers);

@@ -6,15 +6,21 @@
 #include "common/file.h"
 #include "common/json.h"
 #include "common/str.h"
+#include "bom/bom.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <unistd.h>
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const besu_verbs[] = { "genesis", "address", NULL };
+static const char *const besu_verbs[] = { "genesis", "address", "node-config", "check", NULL };
 
-enum { O_VALIDATORS, O_CHAIN_ID, O_BLOCK_PERIOD, O_EPOCH, O_TIMEOUT, O_OUTPUT, O_PUBKEY };
+enum { O_VALIDATORS, O_CHAIN_ID, O_BLOCK_PERIOD, O_EPOCH, O_TIMEOUT, O_OUTPUT, O_PUBKEY,
+       O_SITE, O_NODE, O_NETWORK, O_OUT, O_RPC, O_PEERS };
 
 static const struct sb_opt besu_opts[] = {
 	[O_VALIDATORS] = { "validators", 0, SB_OPT_ARG, "ADDR,...|FILE",
@@ -33,6 +39,15 @@ static const struct sb_opt besu_opts[] = {
 	[O_PUBKEY] = { "pubkey", 0, SB_OPT_ARG, "HEX|FILE",
 		       "address: the node's secp256k1 public key in hex, or a file holding "
 		       "it ('besu public-key export --to=FILE')" },
+	[O_SITE] = { "site", 0, SB_OPT_ARG, "FILE", "node-config: the site BOM" },
+	[O_NODE] = { "node", 0, SB_OPT_ARG, "NAME", "node-config: the BOM node" },
+	[O_NETWORK] = { "network", 0, SB_OPT_ARG, "DIR",
+			"node-config, check: the network's files: genesis.json, nodes.txt (every "
+			"enode URL), bootnodes.txt" },
+	[O_OUT] = { "out", 0, SB_OPT_ARG, "DIR", "node-config: where to write the node's files" },
+	[O_RPC] = { "rpc", 0, SB_OPT_ARG, "URL", "check: the node's JSON-RPC, http://HOST:8545" },
+	[O_PEERS] = { "peers", 0, SB_OPT_ARG, "N",
+		      "check: peers expected at least (default: validators - 1)" },
 	{ NULL, 0, SB_OPT_NONE, NULL, NULL },
 };
 
@@ -156,6 +171,236 @@ static int address(struct sb_cli *cli, const char *pubkey)
 	return SB_EXIT_OK;
 }
 
+/* Lines of a text file that are not blank or '#' comments. */
+static int read_lines(struct sb_strv *out, const char *path, bool optional)
+{
+	char *text = NULL, *save = NULL;
+	size_t len;
+	int rc;
+
+	if (optional && access(path, F_OK) != 0)
+		return 0;
+	if ((rc = sb_file_read(&text, &len, path, 1 << 20)) != 0)
+		return rc;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *t = sb_trim(l);
+		if (*t && *t != '#' && (rc = sb_strv_push(out, t)) != 0)
+			break;
+	}
+	free(text);
+	return rc;
+}
+
+static int load_genesis(struct sb_eth_addr **v, size_t *n, unsigned *period, const char *dir)
+{
+	char path[4200], *text = NULL;
+	size_t len;
+	json_t *doc = NULL;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/genesis.json", dir);
+	if ((rc = sb_file_read(&text, &len, path, 16u << 20)) != 0)
+		return rc;
+	rc = sb_json_parse(&doc, text, len, 16u << 20, path);
+	free(text);
+	if (rc)
+		return rc == SB_EPROTO ? sb_error_set(SB_EINPUT, "%s", sb_error_message()) : rc;
+	const char *extra = sb_json_str(doc, "extraData");
+	long long bp = 0;
+	sb_json_int(sb_json_obj(sb_json_obj(doc, "config"), "qbft"), "blockperiodseconds", &bp);
+	size_t el = extra ? strlen(extra) : 0;
+	unsigned char *raw = el > 2 ? malloc(el / 2) : NULL;
+	if (!extra || !sb_startswith(extra, "0x") || el % 2 || !raw || bp <= 0 ||
+	    sb_unhex(raw, el / 2 - 1, extra + 2) != 0) {
+		free(raw);
+		json_decref(doc);
+		return sb_error_set(SB_EINPUT, "%s: not a QBFT genesis (extraData, config.qbft."
+				    "blockperiodseconds): make it with 'siteboot besu genesis'", path);
+	}
+	rc = sb_besu_qbft_extra_data_decode(v, n, raw, el / 2 - 1);
+	free(raw);
+	json_decref(doc);
+	*period = (unsigned)bp;
+	return rc ? sb_error_prefix("%s: ", path) : 0;
+}
+
+static int write_tar(const char *path, const char *const *names, const char *const *texts, size_t n)
+{
+	struct archive *a = archive_write_new();
+	char tmp[4200];
+	int rc = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (!a || archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    archive_write_open_filename(a, tmp) != ARCHIVE_OK) {
+		rc = sb_error_set(SB_EIO, "%s: %s", path, a ? archive_error_string(a) : "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct archive_entry *e = archive_entry_new();
+		size_t len = strlen(texts[i]);
+		archive_entry_set_pathname(e, names[i]);
+		archive_entry_set_size(e, (la_int64_t)len);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0644);
+		archive_entry_set_uname(e, "root");
+		archive_entry_set_gname(e, "root");
+		if (archive_write_header(a, e) != ARCHIVE_OK ||
+		    archive_write_data(a, texts[i], len) != (la_ssize_t)len)
+			rc = sb_error_set(SB_EIO, "%s: %s", path, archive_error_string(a));
+		archive_entry_free(e);
+	}
+	if (rc == 0 && archive_write_close(a) != ARCHIVE_OK)
+		rc = sb_error_set(SB_EIO, "%s: %s", path, archive_error_string(a));
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = sb_error_set(SB_EIO, "%s: cannot put it in place", path);
+out:
+	archive_write_free(a);
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+static int node_config(struct sb_cli *cli, const char *site, const char *node, const char *net,
+		       const char *pubkey, const char *outdir)
+{
+	struct sb_strv nodes = { 0 }, boot = { 0 }, allow = { 0 }, stat = { 0 };
+	struct sb_besu_node_files f = { 0 };
+	struct sb_site *s = NULL;
+	struct sb_diags d;
+	struct sb_eth_addr *v = NULL;
+	size_t nv = 0;
+	unsigned period = 0;
+	unsigned char pub[64];
+	char *text = NULL, *self = NULL, path[4200];
+	const char *role = NULL;
+	int rc;
+
+	sb_diags_init(&d);
+	if ((rc = sb_bom_load(&s, site, &d)) != 0) {
+		sb_cli_diags_print(cli, &d);
+		goto out;
+	}
+	const struct sb_bom_node *n = sb_bom_node_find(s, node);
+	if (!n) {
+		rc = sb_error_set(SB_EINPUT, "no node '%s' in %s", node, site);
+		goto out;
+	}
+	role = sb_bom_node_has_role(n, "validator") ? "validator" :
+	       sb_bom_node_has_role(n, "read-replica") ? "read-replica" :
+	       sb_bom_node_has_role(n, "query-node") ? "query-node" : NULL;
+	if (!role) {
+		rc = sb_error_set(SB_EINPUT, "%s has no Besu role in the BOM (validator, read-replica, "
+				  "query-node)", node);
+		goto out;
+	}
+	if ((rc = read_arg_or_file(&text, pubkey, looks_hex(pubkey))) != 0 ||
+	    (rc = sb_besu_pubkey_parse(pub, sb_trim(text))) != 0 ||
+	    (rc = sb_besu_enode(&self, pub, n->mgmt.ip ? n->mgmt.ip : "", 30303)) != 0)
+		goto out;
+	if ((rc = load_genesis(&v, &nv, &period, net)) != 0)
+		goto out;
+	snprintf(path, sizeof(path), "%s/nodes.txt", net);
+	if ((rc = read_lines(&nodes, path, false)) != 0)
+		goto out;
+	snprintf(path, sizeof(path), "%s/bootnodes.txt", net);
+	if ((rc = read_lines(&boot, path, true)) != 0)
+		goto out;
+	/* the allowlist: every node of the network, bootnodes and this one included */
+	for (size_t i = 0; rc == 0 && i < nodes.n; i++)
+		if (!sb_strv_contains(&allow, nodes.v[i]))
+			rc = sb_strv_push(&allow, nodes.v[i]);
+	for (size_t i = 0; rc == 0 && i < boot.n; i++)
+		if (!sb_strv_contains(&allow, boot.v[i]))
+			rc = sb_strv_push(&allow, boot.v[i]);
+	if (rc == 0 && !sb_strv_contains(&allow, self))
+		rc = sb_strv_push(&allow, self);
+	/* validators keep each other; the others keep the bootnodes */
+	const struct sb_strv *src = strcmp(role, "validator") == 0 || boot.n == 0 ? &nodes : &boot;
+	for (size_t i = 0; rc == 0 && i < src->n; i++)
+		if (strcmp(src->v[i], self) != 0)
+			rc = sb_strv_push(&stat, src->v[i]);
+	if (rc)
+		goto out;
+	struct sb_besu_node_cfg c = {
+		.node = node, .role = role, .host = n->mgmt.ip ? n->mgmt.ip : "",
+		.static_nodes = (const char *const *)stat.v, .nstatic = stat.n,
+		.bootnodes = (const char *const *)boot.v, .nbootnodes = boot.n,
+		.allowlist = (const char *const *)allow.v, .nallow = allow.n,
+	};
+	if ((rc = sb_besu_node_files(&f, &c)) != 0 || (rc = sb_mkdir_p(outdir, 0755)) != 0)
+		goto out;
+	char *genesis = NULL;
+	size_t glen;
+	snprintf(path, sizeof(path), "%s/genesis.json", net);
+	if ((rc = sb_file_read(&genesis, &glen, path, 16u << 20)) != 0)
+		goto out;
+	const char *names[] = { "etc/besu/config.toml", "etc/besu/permissions_config.toml",
+				"etc/besu/static-nodes.json", "etc/besu/genesis.json",
+				"etc/systemd/system/besu.service" };
+	const char *texts[] = { f.config_toml, f.permissions_toml, f.static_nodes_json, genesis, f.unit };
+	for (size_t i = 0; rc == 0 && i < 5; i++) {
+		snprintf(path, sizeof(path), "%s/%s", outdir, strrchr(names[i], '/') + 1);
+		rc = sb_file_write_atomic(path, texts[i], strlen(texts[i]), 0644);
+	}
+	snprintf(path, sizeof(path), "%s/files.tar", outdir);
+	if (rc == 0)
+		rc = write_tar(path, names, texts, 5);
+	free(genesis);
+	if (rc)
+		goto out;
+	if (cli->json)
+		rc = sb_cli_json_out(cli, json_pack("{s:s, s:s, s:s, s:i, s:i, s:s}", "node", node, "role",
+						    role, "enode", self, "static_nodes", (int)stat.n,
+						    "allowlist", (int)allow.n, "out", outdir));
+	else
+		printf("%s\n", self);
+out:
+	sb_diags_release(&d);
+	sb_besu_node_files_release(&f);
+	sb_strv_release(&nodes);
+	sb_strv_release(&boot);
+	sb_strv_release(&allow);
+	sb_strv_release(&stat);
+	free(self);
+	free(text);
+	free(v);
+	sb_bom_free(s);
+	return rc ? sb_cli_fail(cli, rc) : SB_EXIT_OK;
+}
+
+static int check(struct sb_cli *cli, const char *rpc_url, const char *net, long peers)
+{
+	struct sb_eth_addr *v = NULL;
+	struct sb_besu_check res;
+	size_t nv = 0;
+	unsigned period = 0;
+	int rc;
+
+	if ((rc = load_genesis(&v, &nv, &period, net)) != 0)
+		return sb_cli_fail(cli, rc);
+	if (peers < 0)
+		peers = nv > 1 ? (long)nv - 1 : 1;
+	rc = sb_besu_check(&res, rpc_url, v, nv, period, peers);
+	free(v);
+	if (rc && rc != SB_EFAILED)
+		return sb_cli_fail(cli, rc);
+	if (cli->json) {
+		sb_cli_json_out(cli, json_pack("{s:b, s:i, s:i, s:i, s:i, s:s, s:s?}", "healthy", rc == 0,
+					       "peers", (int)res.peers, "block_before", (int)res.block0,
+					       "block_after", (int)res.block1, "validators",
+					       (int)res.validators, "genesis_hash", res.genesis_hash,
+					       "problems", res.problems[0] ? res.problems : NULL));
+	} else if (rc == 0) {
+		printf("besu %s: live and ready, %ld peers, blocks %ld -> %ld, %zu validators, genesis %s\n",
+		       rpc_url, res.peers, res.block0, res.block1, res.validators, res.genesis_hash);
+	}
+	if (rc)
+		fprintf(stderr, "siteboot besu: error: %s is not healthy: %s\n", rpc_url, res.problems);
+	sb_error_clear();
+	return rc ? SB_EXIT_PROBLEMS : SB_EXIT_OK;
+}
+
 static int parse_uint_opt(uint64_t *out, const char *arg, uint64_t max, const char *what)
 {
 	return sb_parse_u64(out, arg, max, what);
@@ -166,6 +411,8 @@ static int run_besu(struct sb_cli *cli, int argc, char **argv)
 	struct sb_besu_genesis_opts o;
 	struct sb_optparse op;
 	const char *arg, *validators = NULL, *pubkey = NULL, *output = NULL;
+	const char *site = NULL, *node = NULL, *net = NULL, *outdir = NULL, *rpc_url = NULL;
+	long peers = -1;
 	uint64_t v;
 	int k;
 
@@ -207,6 +454,15 @@ static int run_besu(struct sb_cli *cli, int argc, char **argv)
 		case O_PUBKEY:
 			pubkey = arg;
 			break;
+		case O_SITE: site = arg; break;
+		case O_NODE: node = arg; break;
+		case O_NETWORK: net = arg; break;
+		case O_OUT: outdir = arg; break;
+		case O_RPC: rpc_url = arg; break;
+		case O_PEERS:
+			rc = parse_uint_opt(&v, arg, 10000, "--peers");
+			peers = (long)v;
+			break;
 		}
 		if (rc)
 			return sb_cli_usage_error(cli, "%s", sb_error_message());
@@ -226,6 +482,17 @@ static int run_besu(struct sb_cli *cli, int argc, char **argv)
 						  "'besu genesis'");
 		return address(cli, pubkey);
 	}
+	if (strcmp(argv[1], "node-config") == 0) {
+		if (!site || !node || !net || !pubkey || !outdir)
+			return sb_cli_usage_error(cli, "node-config needs --site, --node, --network, "
+						  "--pubkey and --out");
+		return node_config(cli, site, node, net, pubkey, outdir);
+	}
+	if (strcmp(argv[1], "check") == 0) {
+		if (!rpc_url || !net)
+			return sb_cli_usage_error(cli, "check needs --rpc URL and --network DIR");
+		return check(cli, rpc_url, net, peers);
+	}
 	const char *best = sb_did_you_mean(argv[1], besu_verbs);
 	if (best)
 		return sb_cli_usage_error(cli, "unknown verb '%s'; did you mean '%s'?", argv[1], best);
@@ -238,7 +505,9 @@ const struct sb_cmd sb_cmd_besu = {
 	.summary = "QBFT genesis and address tools for the site's Besu network",
 	.usage = "siteboot besu genesis --validators ADDR,...|FILE [--chain-id N] "
 		 "[--block-period S] [--epoch-length N] [--request-timeout S] [-o FILE]\n"
-		 "siteboot besu address --pubkey HEX|FILE",
+		 "siteboot besu address --pubkey HEX|FILE\n"
+		 "siteboot besu node-config --site FILE --node NAME --network DIR --pubkey HEX|FILE --out DIR\n"
+		 "siteboot besu check --rpc URL --network DIR [--peers N]",
 	.description =
 		"'besu genesis' prints the genesis file of a Hyperledger Besu QBFT network whose "
 		"validators are the given addresses: chainId, config.qbft (blockperiodseconds, "
@@ -251,7 +520,17 @@ const struct sb_cmd sb_cmd_besu = {
 		"'besu address' prints the address (EIP-55) of a node's secp256k1 public key: "
 		"the last 20 bytes of the Keccak-256 of x||y. The key may be 64 bytes (as "
 		"'besu public-key export' writes it), 65 bytes starting 04, or 33 bytes "
-		"compressed; it must be a point on the curve. See docs/besu.md.",
+		"compressed; it must be a point on the curve.\n\n"
+		"'besu node-config' writes a node's config.toml (data path, genesis, P2P and RPC on "
+		"the management address with ETH,NET,QBFT, host allowlist, metrics), "
+		"static-nodes.json, permissions_config.toml (every node of the network, bootnodes "
+		"and itself included), besu.service and the genesis, and files.tar of them to "
+		"unpack at / on the node; it prints the node's enode URL. The network's files "
+		"(genesis.json, nodes.txt, bootnodes.txt) come from --network DIR.\n\n"
+		"'besu check' asks a node's JSON-RPC: /liveness and /readiness 200, net_peerCount "
+		"at least --peers (default validators - 1), eth_blockNumber advancing over two block "
+		"periods, qbft_getValidatorsByBlockNumber(latest) equal to the genesis validators; "
+		"it prints the genesis block hash. Exit 1 names every problem. See docs/besu.md.",
 	.verbs = besu_verbs,
 	.opts = besu_opts,
 	.example = "siteboot besu genesis --validators validators.txt --chain-id 20261 "

@@ -12,22 +12,24 @@ struct image_verb {
 
 static const struct image_verb image_verbs[] = {
 	{ "answer-iso", sb_image_answer_iso },
+	{ "serve", sb_image_serve },
 	{ "verify", sb_image_verify_cmd },
 	{ "write", sb_image_write_cmd },
 	{ "build", sb_image_build_cmd },
 	{ NULL, NULL },
 };
 
-static const char *const image_verb_names[] = { "answer-iso", "verify", "write", "build", NULL };
+static const char *const image_verb_names[] = { "answer-iso", "serve", "verify", "write", "build", NULL };
 
 /* The command's option list for help, completion and the man page: every
  * verb's options, each verb's table kept beside its code. The table is
  * filled before main() runs, since the descriptor is a constant. */
-static struct sb_opt image_all_opts[48];
+static struct sb_opt image_all_opts[64];
 
 __attribute__((constructor)) static void image_opts_join(void)
 {
-	const struct sb_opt *const tables[] = { sb_image_answer_opts, sb_image_media_opts };
+	const struct sb_opt *const tables[] = { sb_image_answer_opts, sb_image_serve_opts,
+					       sb_image_media_opts };
 	size_t n = 0;
 
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
@@ -38,7 +40,7 @@ __attribute__((constructor)) static void image_opts_join(void)
 static int run_image(struct sb_cli *cli, int argc, char **argv)
 {
 	if (argc < 2 || argv[1][0] == '-')
-		return sb_cli_usage_error(cli, "say which: answer-iso, verify, write or build");
+		return sb_cli_usage_error(cli, "say which: answer-iso, serve, verify, write or build");
 	for (size_t i = 0; image_verbs[i].name; i++)
 		if (strcmp(argv[1], image_verbs[i].name) == 0)
 			return image_verbs[i].run(cli, argc - 1, argv + 1);
@@ -51,13 +53,15 @@ static int run_image(struct sb_cli *cli, int argc, char **argv)
 const struct sb_cmd sb_cmd_image = {
 	.name = "image",
 	.run = run_image,
-	.summary = "install media: verify an image, write it to a USB stick, a node's answer ISO, the appliance",
+	.summary = "install media: verify an image, write it to a USB stick, a node's answer ISO, serving media to BMCs, the appliance",
 	.usage = "siteboot image verify FILE... [--sha256 HEX | --catalog FILE [--entry NAME[@VERSION]]]\n"
 		 "siteboot image verify --list [--catalog FILE]\n"
 		 "siteboot image write ISO DEVICE [--force]\n"
 		 "siteboot image answer-iso --site FILE --node NAME (--output FILE.iso | --print) "
 		 "[--root-password-hash FILE] [--ssh-key FILE]... [--domain D] [--keyboard L] "
 		 "[--filesystem FS] [--zfs-raid LEVEL]\n"
+		 "siteboot image serve --dir DIR --listen ADDR [--port N] (--allow CIDR... | --site FILE) "
+		 "[--for DURATION] [--log FILE] [--port-file FILE]\n"
 		 "siteboot image build [--source DIR] [--out DIR]",
 	.description =
 		"'image verify' checks an install image (a Proxmox VE ISO, a Debian image) "
@@ -88,9 +92,14 @@ const struct sb_cmd sb_cmd_image = {
 		"node's OS drives selected by serial), checked against siteboot's schema of the keys "
 		"the installer accepts, on a small ISO 9660 image (Joliet) labelled PROXMOX-AIS, "
 		"where the installer's partition mode finds it. --print shows the answer.toml with "
-		"the password hash hidden. See docs/proxmox.md.",
+		"the password hash hidden. See docs/proxmox.md.\n\n"
+		"'image serve' serves the files of DIR over HTTP (GET and HEAD, single byte ranges, "
+		"as BMCs fetch virtual media) from the appliance's address, only to clients in the "
+		"--allow networks (or the BOM's BMC network with --site), only for --for (default "
+		"2h), and logs every request and every refused client. It runs in the foreground "
+		"until then or SIGTERM.",
 	.verbs = image_verb_names,
-	.opts = image_all_opts,
+	.opts = image_all_opts,	/* every verb's options, joined above */
 	.example = "siteboot image verify proxmox-ve_8.2-2.iso\n"
 		   "siteboot image write siteboot-0.1.0-amd64.iso /dev/sdb\n"
 		   "siteboot image answer-iso --site site.yaml --node edge-n01 "

@@ -8,6 +8,9 @@
 /* image answer-iso (cmd_image_answer.c); argv[0] is the verb. */
 int sb_image_answer_iso(struct sb_cli *cli, int argc, char **argv);
 extern const struct sb_opt sb_image_answer_opts[];
+/* image serve (cmd_image_serve.c). */
+int sb_image_serve(struct sb_cli *cli, int argc, char **argv);
+extern const struct sb_opt sb_image_serve_opts[];
 
 /* image verify, write and build (cmd_image_media.c); argv[0] is the verb.
  * They share one option table. */

@@ -201,6 +201,9 @@ static void set_info(json_t *o, const struct sb_bmc_info *i)
 	json_object_set_new(o, "system_guid", str_or_null(i->system_guid));
 	json_object_set_new(o, "protocol_version",
 			    str_or_null(i->protocol_version));
+	/* Redfish over HTTPS: the certificate seen, to pin on first use */
+	if (i->cert_sha256)
+		json_object_set_new(o, "cert_sha256", json_string(i->cert_sha256));
 }
 
 json_t *sb_oob_result_json(const struct sb_oob_result *r, enum sb_oob_op op)

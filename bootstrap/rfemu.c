@@ -186,6 +186,15 @@ static int load_dir(struct sb_rfemu *e, const char *dir, const char *key,
 		if (self && key[0] && (!sb_rfemu_path_key(selfkey, sizeof(selfkey), self) ||
 				       strcmp(selfkey, key) != 0))
 			json_object_set_new(doc, "@odata.id", json_string(key));
+		/* Id and Name are required of every resource; a few DMTF
+		 * mockup drives lack them, and clients (sushy) insist */
+		const char *type = sb_json_str(doc, "@odata.type");
+		const char *seg = strrchr(key, '/');
+		if (type && seg && !sb_endswith(type, "Collection") &&
+		    !json_object_get(doc, "Id"))
+			json_object_set_new(doc, "Id", json_string(seg + 1));
+		if (type && seg && !json_object_get(doc, "Name"))
+			json_object_set_new(doc, "Name", json_string(seg + 1));
 		json_object_set_new(e->tree, key[0] ? key : ROOT, doc);
 	}
 	d = opendir(dir);
@@ -257,6 +266,21 @@ static void lab_setup(struct sb_rfemu *e)
 	json_object_foreach(e->tree, key, res) {
 		if (sb_rfemu_parent_is(key, "Sessions") && sb_rfemu_under(key, SESSIONS))
 			sb_strv_push(&drop, key);
+		if (is_type(res, "#Storage.")) {
+			/* members of an inline array need a MemberId and their
+			 * own @odata.id (sushy insists; DMTF's mockup omits them) */
+			json_t *ctl = sb_json_arr(res, "StorageControllers");
+			for (size_t i = 0; ctl && i < json_array_size(ctl); i++) {
+				json_t *c = json_array_get(ctl, i);
+				char id[2048], num[16];
+				snprintf(num, sizeof(num), "%zu", i);
+				snprintf(id, sizeof(id), "%s#/StorageControllers/%zu", key, i);
+				if (json_is_object(c) && !json_object_get(c, "MemberId"))
+					json_object_set_new(c, "MemberId", json_string(num));
+				if (json_is_object(c) && !json_object_get(c, "@odata.id"))
+					json_object_set_new(c, "@odata.id", json_string(id));
+			}
+		}
 		if (is_type(res, "#VirtualMedia.")) {
 			char t[2048];
 			json_object_set_new(res, "Inserted", json_false());

@@ -590,6 +590,78 @@ static void apply_chassis(json_t *tree, const json_t *node)
 	}
 }
 
+/* Storage: a subsystem left without drives goes (with its volumes); the
+ * remaining subsystems' StorageControllers become the BOM's `other` lines,
+ * in order, and controllers beyond those go, so that no mockup serial is
+ * left for discovery to find. */
+static int apply_storage(json_t *tree, const json_t *node, struct sb_strv *gone)
+{
+	struct sb_strv keys = { 0 };
+	struct items it = { 0 };
+	const char *key;
+	json_t *res;
+	size_t used = 0;
+	int rc = items_of(&it, node, "other", false);
+
+	json_object_foreach(tree, key, res)
+		if (!rc && type_is(res, "#Storage.") && sb_strv_push(&keys, key))
+			rc = sb_error_set(SB_ENOMEM, "out of memory");
+	if (keys.n > 1)
+		qsort(keys.v, keys.n, sizeof(char *), natcmp_p);
+	for (size_t i = 0; !rc && i < keys.n; i++) {
+		res = json_object_get(tree, keys.v[i]);
+		json_t *drives = sb_json_arr(res, "Drives");
+		if (!drives || json_array_size(drives) == 0) {
+			delete_subtree(tree, keys.v[i], gone);
+			continue;
+		}
+		json_t *ctl = sb_json_arr(res, "StorageControllers");
+		while (ctl && json_array_size(ctl) > 0 &&
+		       used + json_array_size(ctl) > it.n)
+			json_array_remove(ctl, json_array_size(ctl) - 1);
+		for (size_t k = 0; ctl && k < json_array_size(ctl); k++) {
+			json_t *c = json_array_get(ctl, k);
+			patch_common(c, &it.v[used]);
+			set_location(c, "Location", it.v[used].slot);
+			used++;
+		}
+		if (ctl)
+			json_object_set_new(res, "StorageControllers@odata.count",
+					    json_integer((json_int_t)json_array_size(ctl)));
+	}
+	sb_strv_release(&keys);
+	free(it.v);
+	return rc;
+}
+
+/* An Assembly under a component describes that component's FRU: it
+ * carries the component's own maker, model, part and serial. */
+static void apply_assemblies(json_t *tree)
+{
+	const char *key;
+	json_t *res;
+
+	json_object_foreach(tree, key, res) {
+		char parent[2048];
+		json_t *owner, *arr;
+		if (!type_is(res, "#Assembly.") || !sb_endswith(key, "/Assembly"))
+			continue;
+		snprintf(parent, sizeof(parent), "%.*s", (int)(strlen(key) - strlen("/Assembly")),
+			 key);
+		owner = json_object_get(tree, parent);
+		arr = sb_json_arr(res, "Assemblies");
+		if (!owner || !arr)
+			continue;
+		for (size_t i = 0; i < json_array_size(arr); i++) {
+			json_t *a = json_array_get(arr, i);
+			static const char *const props[] = { "Manufacturer", "Model",
+				"PartNumber", "SerialNumber", NULL };
+			for (size_t k = 0; props[k]; k++)
+				set_str(a, props[k], sb_json_str(owner, props[k]));
+		}
+	}
+}
+
 /* ProcessorSummary and MemorySummary follow the resources. */
 static void apply_summaries(json_t *tree)
 {
@@ -660,6 +732,13 @@ int sb_rfemu_apply_node(struct sb_rfemu *e, const json_t *node)
 	if (gone.n)
 		json_object_foreach(tree, key, res)
 			scrub(res, &gone, true);
+	sb_strv_release(&gone);
+	rc = apply_storage(tree, node, &gone);
+	if (rc)
+		goto out;
+	if (gone.n)
+		json_object_foreach(tree, key, res)
+			scrub(res, &gone, true);
 	apply_chassis(tree, node);
 	json_array_foreach(sb_json_arr(node, "firmware"), i, fw)
 		if (!rc)
@@ -678,6 +757,7 @@ int sb_rfemu_apply_node(struct sb_rfemu *e, const json_t *node)
 						json_string_value(json_array_get(serials, 0)), NULL, NULL });
 		}
 	}
+	apply_assemblies(tree);
 	apply_summaries(tree);
 out:
 	sb_strv_release(&gone);

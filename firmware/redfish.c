@@ -505,7 +505,10 @@ static int rf_result(struct rf *b, struct rf_req *r, const char *method,
 		if (sb_json_parse(doc, r->body.data, r->body.len, SB_RF_BODY_MAX,
 				  "reply") != 0) {
 			*doc = NULL;
-			if (r->status >= 200 && r->status < 300)
+			/* an action's 2xx with a body that is not JSON (some
+			 * BMCs answer text) still succeeded; a GET did not */
+			if (r->status >= 200 && r->status < 300 &&
+			    strcmp(method, "GET") == 0)
 				return sb_error_prefix("bmc %s: %s %s: ", b->name,
 						       method, path);
 			sb_error_clear();
@@ -1462,6 +1465,11 @@ static int rf_probe(const struct sb_bmc_url *url, const struct sb_bmc_opts *opts
 	memset(info, 0, sizeof(*info));
 	if ((rc = rf_new(&b, url, opts)))
 		return rc;
+	/* Unauthenticated and nothing secret sent: without a pin, take any
+	 * certificate and report its fingerprint (for --pin), so that a
+	 * sweep finds self-signed BMCs too. */
+	if (!b->t.pin[0])
+		b->t.record_only = true;
 	if ((rc = rf_get_root(b)) == 0)
 		rc = root_info(b, info);
 	if (rc)
@@ -1510,6 +1518,8 @@ static int rf_security_scan(const struct sb_bmc_url *url,
 		goto fail;
 	if ((rc = rf_new(&b, url, opts)))
 		goto fail;
+	if (!b->t.pin[0])
+		b->t.record_only = true;	/* no credentials are sent */
 	if (rf_get_root(b) == 0 && link_of(b->root, "Systems") &&
 	    rf_call(b, "GET", link_of(b->root, "Systems"), NULL, NULL, &resp) == 0) {
 		rc = add_finding(out, n, "redfish-no-auth", "critical",

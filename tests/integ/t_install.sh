@@ -22,3 +22,13 @@ cd "$T"
 rc=$?; expect_rc 0 "installed siteboot validates an installed example"
 man -l "$D/usr/share/man/man1/siteboot.1" >"$T/man" 2>/dev/null || MANWIDTH=80 groff -man -Tutf8 "$D/usr/share/man/man1/siteboot.1" >"$T/man" 2>/dev/null
 expect_in "$T/man" "siteboot bom" "the man page has a section for 'bom'"
+# the installed Redfish emulator serves the installed mockup (what the lab uses)
+if command -v curl >/dev/null; then
+	printf 'inst-Pw1\n' > "$T/pw"
+	"$D/usr/bin/siteboot" lab-redfish-bmc --listen 127.0.0.1:0 --user admin --password-file "$T/pw" \
+		--mockup "$D/usr/share/siteboot/redfish/public-tower" --state-dir "$T/rf" >"$T/rf.log" 2>&1 &
+	track $!
+	wait_for test -s "$T/rf/listen"
+	code=$(curl -s -o /dev/null -w '%{http_code}' -u admin:inst-Pw1 "http://$(cat "$T/rf/listen" 2>/dev/null)/redfish/v1/Systems")
+	[ "$code" = 200 ] && pass "the installed emulator serves the installed mockup" || { fail "installed emulator: $code"; cat "$T/rf.log"; }
+fi

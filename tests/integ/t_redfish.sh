@@ -16,6 +16,9 @@ command -v openssl >/dev/null || skip "openssl is not installed"
 unset REQUESTS_CA_BUNDLE CURL_CA_BUNDLE SSL_CERT_FILE SSL_CERT_DIR
 
 PW='lab-Redfish-Pw9'
+# generous per-request timeouts: the emulator may be an ASan build on a
+# loaded machine, and nothing here measures speed
+TMO=(--timeout 30s)
 printf '%s\n' "$PW" > "$T/pw"
 chmod 600 "$T/pw"
 
@@ -28,7 +31,8 @@ start() {
 		--user admin --password-file "$T/pw" --state-dir "$T/$name" "$@" \
 		>"$T/$name.log" 2>&1 &
 	track $!
-	wait_for test -s "$T/$name/listen" || { fail "$name did not start"; cat "$T/$name.log"; exit 1; }
+	for _ in $(seq 1 300); do [ -s "$T/$name/listen" ] && break; sleep 0.1; done
+	[ -s "$T/$name/listen" ] || { fail "$name did not start in 30 s"; cat "$T/$name.log"; exit 1; }
 	ADDR=$(cat "$T/$name/listen")
 }
 
@@ -49,64 +53,71 @@ SYS=$("${C[@]}" "$B/redfish/v1/Systems" | python3 -c 'import json,sys; print(jso
 get() { "${C[@]}" "$B$1" | python3 -c "import json,sys; d=json.load(sys.stdin); print($2)"; }
 
 # --- TLS ----------------------------------------------------------------
-sb power status --bmc "$URL" --json
+sb power status --bmc "$URL" "${TMO[@]}" --json
 expect_rc 1 "an unknown certificate is refused"
 expect_json "doc[0]['ok'] is False and doc[0]['error_code'] == 'security'" "refused as a security error"
 fp_lower=$(echo "$FP" | tr -d ':' | tr 'A-F' 'a-f')
 expect_in "$T/out" "$fp_lower" "the refusal names the fingerprint seen, for --pin"
-sb power status --bmc "$URL" --pin "$FP" --json
+sb power status --bmc "$URL" --pin "$FP" "${TMO[@]}" --json
 expect_rc 0 "with --pin the same BMC is accepted"
 expect_json "doc[0]['ok'] is True and doc[0]['power'] in ('on', 'off')" "power status read through the pin"
-sb power status --bmc "$URL" --pin "$(printf '%064d' 0)" --json
+sb power status --bmc "$URL" --pin "$(printf '%064d' 0)" "${TMO[@]}" --json
 expect_rc 1 "a wrong pin is refused"
 expect_json "doc[0]['error_code'] == 'security' and 'does not match the pinned' in doc[0]['error']" "a pin mismatch says so"
-"$BMCCTL" "$URL" fingerprint > "$T/out" 2>"$T/err"; rc=$?
+"$BMCCTL" --timeout 30000 "$URL" fingerprint > "$T/out" 2>"$T/err"; rc=$?
 expect_rc 0 "record on first use: the fingerprint without trusting it"
 expect_json "doc['sha256'] == '$fp_lower'" "the recorded fingerprint is the certificate's"
-sb power status --bmc "$URL" --insecure --json
+sb power status --bmc "$URL" --insecure "${TMO[@]}" --json
 expect_rc 0 "--insecure connects"
 expect_in "$T/err" "verification is OFF" "--insecure warns on stderr"
 PIN=(--pin "$FP")
+# record on first use through the commands: the sweep and bmc info name it
+sb discover --scan 127.0.0.1 --redfish-port "${TLS##*:}" --ipmi-port "$(free_port)" "${TMO[@]}" --json
+expect_rc 0 "discover --scan finds the self-signed Redfish BMC"
+expect_json "len(doc) == 1 and doc[0]['protocol'] == 'redfish' and doc[0]['cert_sha256'] == '$fp_lower'" "the sweep reports its certificate fingerprint"
+sb bmc info --bmc "$URL" "${PIN[@]}" "${TMO[@]}" --json
+expect_rc 0 "bmc info through the pin"
+expect_json "doc[0]['cert_sha256'] == '$fp_lower' and doc[0]['firmware_version'] and doc[0]['protocol_version'].startswith('Redfish')" "bmc info: firmware, Redfish version and the certificate"
 
 # --- authentication -------------------------------------------------------
-SITEBOOT_BMC_PASSWORD=wrong-password sb power status --bmc "$URL" "${PIN[@]}" --json
+SITEBOOT_BMC_PASSWORD=wrong-password sb power status --bmc "$URL" "${PIN[@]}" "${TMO[@]}" --json
 expect_rc 1 "a wrong password fails"
 expect_json "doc[0]['ok'] is False and doc[0]['error_code'] == 'auth'" "a wrong password is an authentication failure"
 expect_not_in "$T/out" "wrong-password" "the password is not in the output"
 
 # --- power: Reset with state read back by curl ----------------------------
-sb power off --bmc "$URL" "${PIN[@]}" --json
+sb power off --bmc "$URL" "${PIN[@]}" "${TMO[@]}" --json
 expect_rc 0 "power off"
 [ "$(get "$SYS" "d['PowerState']")" = Off ] && pass "curl sees PowerState Off" || fail "PowerState after off: $(get "$SYS" "d['PowerState']")"
-sb power on --bmc "$URL" "${PIN[@]}" --json
+sb power on --bmc "$URL" "${PIN[@]}" "${TMO[@]}" --json
 expect_rc 0 "power on"
 expect_json "doc[0]['power'] == 'on'" "power on read back"
 [ "$(get "$SYS" "d['PowerState']")" = On ] && pass "curl sees PowerState On" || fail "PowerState after on"
-sb power cycle --bmc "$URL" "${PIN[@]}" --json
+sb power cycle --bmc "$URL" "${PIN[@]}" "${TMO[@]}" --json
 expect_rc 0 "power cycle ends on"
 [ "$(get "$SYS" "d['PowerState']")" = On ] && pass "curl sees PowerState On after the cycle" || fail "PowerState after cycle"
 # soft: GracefulShutdown runs as a task (202 + task monitor) on the emulator
 start_ms=$(date +%s%3N)
-sb power soft --bmc "$URL" "${PIN[@]}" --json
+sb power soft --bmc "$URL" "${PIN[@]}" "${TMO[@]}" --json
 expect_rc 0 "power soft (a task monitor) ends off"
 [ "$(get "$SYS" "d['PowerState']")" = Off ] && pass "curl sees PowerState Off after the task" || fail "PowerState after soft"
 tasks=$(get /redfish/v1/TaskService/Tasks "len(d.get('Members', []))")
 [ "${tasks:-0}" -ge 1 ] && pass "the shutdown went through a task ($tasks in the TaskService)" || fail "no task was created"
-sb power on --bmc "$URL" "${PIN[@]}" --json
+sb power on --bmc "$URL" "${PIN[@]}" "${TMO[@]}" --json
 expect_rc 0 "power on again"
 
 # --- boot override ----------------------------------------------------------
-sb boot pxe --bmc "$URL" "${PIN[@]}" --once --uefi --json
+sb boot pxe --bmc "$URL" "${PIN[@]}" --once --uefi "${TMO[@]}" --json
 expect_rc 0 "boot pxe once uefi"
 [ "$(get "$SYS" "d['Boot']['BootSourceOverrideTarget'] + ' ' + d['Boot']['BootSourceOverrideEnabled']")" = "Pxe Once" ] \
 	&& pass "curl sees Boot Pxe Once" || fail "boot after set: $(get "$SYS" "d['Boot']")"
-sb boot disk --bmc "$URL" "${PIN[@]}" --persistent --json
+sb boot disk --bmc "$URL" "${PIN[@]}" --persistent "${TMO[@]}" --json
 expect_rc 0 "boot disk persistent"
 [ "$(get "$SYS" "d['Boot']['BootSourceOverrideTarget'] + ' ' + d['Boot']['BootSourceOverrideEnabled']")" = "Hdd Continuous" ] \
 	&& pass "curl sees Boot Hdd Continuous" || fail "boot after set"
 # a stale ETag: bmcctl reads the system, curl changes it behind its back,
 # then the driver's PATCH with the old If-Match gets 412 and must re-read
-"$BMCCTL" --pin "$FP" --log info "$URL" boot-race bios once uefi \
+"$BMCCTL" --timeout 30000 --pin "$FP" --log info "$URL" boot-race bios once uefi \
 	"curl -sS --cacert '$T/cert.pem' -u 'admin:$PW' -X PATCH -H 'Content-Type: application/json' -d '{\"Boot\":{\"BootSourceOverrideTarget\":\"Cd\",\"BootSourceOverrideEnabled\":\"Once\"}}' '$B$SYS' >/dev/null" \
 	>"$T/out" 2>"$T/err"; rc=$?
 expect_rc 0 "boot set over a stale ETag succeeds"
@@ -119,17 +130,17 @@ code=$(curl -sS --cacert "$T/cert.pem" -u "admin:$PW" -o /dev/null -w '%{http_co
 
 # --- virtual media ----------------------------------------------------------
 IMG="http://127.0.0.1:1/images/installer.iso"
-sb media insert --bmc "$URL" "${PIN[@]}" "$IMG" --json
+sb media insert --bmc "$URL" "${PIN[@]}" "$IMG" "${TMO[@]}" --json
 expect_rc 0 "media insert"
 VM=$("${C[@]}" "$B/redfish/v1/Managers/BMC/VirtualMedia/CD1" > "$T/vm.json"; python3 -c "import json; d=json.load(open('$T/vm.json')); print(d.get('Inserted'), d.get('Image'))")
 [ "$VM" = "True $IMG" ] && pass "curl sees the image inserted" || fail "virtual media after insert: $VM"
-sb media eject --bmc "$URL" "${PIN[@]}" --json
+sb media eject --bmc "$URL" "${PIN[@]}" "${TMO[@]}" --json
 expect_rc 0 "media eject"
 VM=$("${C[@]}" "$B/redfish/v1/Managers/BMC/VirtualMedia/CD1" | python3 -c "import json,sys; d=json.load(sys.stdin); print(d.get('Inserted'))")
 [ "$VM" = False ] && pass "curl sees the media ejected" || fail "virtual media after eject: $VM"
 
 # --- inventory and firmware through discover --------------------------------
-sb discover --bmc "$URL" "${PIN[@]}" --no-security --json
+sb discover --bmc "$URL" "${PIN[@]}" --no-security "${TMO[@]}" --json
 expect_rc 0 "discover reads the inventory"
 expect_json "doc[0]['protocol'] == 'redfish' and doc[0]['chassis_serial']" "protocol and chassis serial"
 expect_json "sum(c['class'] == 'cpu' for c in doc[0]['components']) == 8" "8 processors"
@@ -143,10 +154,10 @@ python3 -c "import json,sys; d=json.load(open('$T/sessions.json')); sys.exit(0 i
 	&& pass "every session was logged out (DELETE on close)" || fail "sessions left open: $(cat "$T/sessions.json")"
 
 # --- plain HTTP -------------------------------------------------------------
-sb power status --bmc "redfish+http://admin@$PLAIN" --json
+sb power status --bmc "redfish+http://admin@$PLAIN" "${TMO[@]}" --json
 expect_rc 0 "redfish+http:// works"
 expect_in "$T/err" "plain HTTP" "and warns about plain HTTP"
-sb power status --bmc "redfish://admin@$PLAIN" --json
+sb power status --bmc "redfish://admin@$PLAIN" "${TMO[@]}" --json
 expect_rc 1 "HTTPS to a plain-HTTP port fails"
 expect_json "doc[0]['ok'] is False" "with an error, not a hang"
 
@@ -157,14 +168,14 @@ R=(curl -sS -u "admin:$PW" "http://$ADDR")
 rget() { "${R[@]}$1" | python3 -c "import json,sys; d=json.load(sys.stdin); print($2)"; }
 RSYS=$("${R[@]}/redfish/v1/Systems" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Members"][0]["@odata.id"])')
 # Supermicro's InsertMedia: Image only, which a standard BMC takes too
-sb media insert --bmc "$RACK" --quirks supermicro "$IMG" --json
+sb media insert --bmc "$RACK" --quirks supermicro "$IMG" "${TMO[@]}" --json
 expect_rc 0 "media insert on the system's own VirtualMedia"
 IMG2="http://127.0.0.1:1/images/other.iso"
-sb media insert --bmc "$RACK" --quirks supermicro "$IMG2" --json
+sb media insert --bmc "$RACK" --quirks supermicro "$IMG2" "${TMO[@]}" --json
 expect_rc 0 "media insert over another image"
 [ "$(rget "$RSYS/VirtualMedia/CD1" "str(d.get('Inserted')) + ' ' + str(d.get('Image'))")" = "True $IMG2" ] \
 	&& pass "curl sees the new image in the system's CD1" || fail "rackmount CD1: $(rget "$RSYS/VirtualMedia/CD1" "d")"
-sb discover --bmc "$RACK" --no-security --json
+sb discover --bmc "$RACK" --no-security "${TMO[@]}" --json
 expect_rc 0 "discover a thinner tree"
 expect_json "sum(c['class'] == 'drive' and '/SimpleStorage/' in c['path'] for c in doc[0]['components']) == 2" "2 drives from SimpleStorage (2 bays empty)"
 expect_json "sum(c['class'] == 'cpu' for c in doc[0]['components']) == 1" "1 CPU (the second socket is empty)"

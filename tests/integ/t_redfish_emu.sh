@@ -123,6 +123,8 @@ vm = [m.virtual_media.get_member(i) for i in m.virtual_media.members_identities
 print('media-start', vm.inserted)
 vm.insert_media('http://127.0.0.1:9/images/install.iso'); vm.refresh()
 print('media-inserted', vm.inserted, vm.image)
+drives = [d for st in s.storage.get_members() for d in st.drives]
+print('storage-drives', len(drives), ' '.join(sorted(d.serial_number for d in drives)))
 PY
 $PY "$T/sushy_t.py" "$A" "$T/cert.pem" lab-secret-Pw1 > "$T/sushy.out" 2>&1
 cat "$T/sushy.out" | sed 's/^/#   sushy: /'
@@ -130,6 +132,11 @@ expect_in "$T/sushy.out" "power-after-off Off" "sushy: ForceOff turns the system
 expect_in "$T/sushy.out" "power-after-on On" "sushy: On turns it on"
 expect_in "$T/sushy.out" "boot Pxe Once" "sushy: boot override PATCH (Pxe, Once) reads back"
 expect_in "$T/sushy.out" "media-inserted True http://127.0.0.1:9/images/install.iso" "sushy: InsertMedia"
+want=$(python3 -c "
+import json; n = json.load(open('$T/node.json'))
+s = sorted(x for l in n['components'] if l['class'] == 'drive' for x in l['serials'])
+print('storage-drives', len(s), ' '.join(s))")
+expect_in "$T/sushy.out" "$want" "sushy: Storage and Drives hold the BOM's drive serials"
 CD=/redfish/v1/Managers/BMC/VirtualMedia/CD1
 "${C[@]}" -u admin:lab-secret-Pw1 "$B$CD" > "$T/cd.json"
 expect_in "$T/cd.json" '"Inserted":true' "plain GET sees the inserted media"

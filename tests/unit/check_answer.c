@@ -4,6 +4,10 @@
 #include "common/error.h"
 #include "common/file.h"
 #include "images/answer.h"
+#include "images/serve.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include "testutil.h"
 
 #include <sys/stat.h>
@@ -160,6 +164,33 @@ START_TEST(iso_written_in_place)
 }
 END_TEST
 
+START_TEST(ranges_and_networks)
+{
+	uint64_t a, b;
+	struct sockaddr_in v4 = { .sin_family = AF_INET };
+	struct sockaddr_in6 v6 = { .sin6_family = AF_INET6 };
+
+	ck_assert(sb_http_range("bytes=0-99", 1000, &a, &b) && a == 0 && b == 99);
+	ck_assert(sb_http_range("bytes=900-", 1000, &a, &b) && a == 900 && b == 999);
+	ck_assert(sb_http_range("bytes=-100", 1000, &a, &b) && a == 900 && b == 999);
+	ck_assert(sb_http_range("bytes=990-5000", 1000, &a, &b) && a == 990 && b == 999);
+	ck_assert(!sb_http_range("bytes=1000-", 1000, &a, &b));
+	ck_assert(!sb_http_range("bytes=5-4", 1000, &a, &b));
+	ck_assert(!sb_http_range("bytes=0-1,5-6", 1000, &a, &b));
+	ck_assert(!sb_http_range("items=0-1", 1000, &a, &b));
+	ck_assert(!sb_http_range("bytes=x-1", 1000, &a, &b));
+	inet_pton(AF_INET, "10.20.0.11", &v4.sin_addr);
+	ck_assert(sb_cidr_contains("10.20.0.0/24", (struct sockaddr *)&v4));
+	ck_assert(!sb_cidr_contains("10.20.1.0/24", (struct sockaddr *)&v4));
+	ck_assert(sb_cidr_contains("0.0.0.0/0", (struct sockaddr *)&v4));
+	ck_assert(!sb_cidr_contains("fd00::/8", (struct sockaddr *)&v4));
+	inet_pton(AF_INET6, "fd00:20::11", &v6.sin6_addr);
+	ck_assert(sb_cidr_contains("fd00:20::/64", (struct sockaddr *)&v6));
+	ck_assert(!sb_cidr_contains("fd00:21::/64", (struct sockaddr *)&v6));
+	ck_assert(!sb_cidr_contains("garbage", (struct sockaddr *)&v6));
+}
+END_TEST
+
 static Suite *answer_suite(void)
 {
 	Suite *s = suite_create("answer");
@@ -169,6 +200,7 @@ static Suite *answer_suite(void)
 	tcase_add_test(tc, schema_verdicts);
 	tcase_add_test(tc, bom_gaps_named);
 	tcase_add_test(tc, iso_written_in_place);
+	tcase_add_test(tc, ranges_and_networks);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -444,6 +444,17 @@ START_TEST(node_patch)
 				     "SerialNumber"), "P1");
 	json_decref(doc);
 	ck_assert_ptr_null(sb_rfemu_get(e, "/redfish/v1/Chassis/Tower/PowerSubsystem/PowerSupplies/Bay2"));
+	/* storage: the drive-less subsystem goes; no `other` lines, so no
+	 * controllers keep the mockup's serials; PSU assemblies mirror the PSU */
+	ck_assert_ptr_null(sb_rfemu_get(e, SYS "/Storage/HAFiberChannel"));
+	ck_assert_int_eq(json_array_size(json_object_get(sb_rfemu_get(e, SYS "/Storage/RAIDIntegrated"),
+							 "StorageControllers")), 0);
+	doc = get(e, SYS "/Storage");
+	ck_assert_int_eq(json_integer_value(json_object_get(doc, "Members@odata.count")), 3);
+	json_decref(doc);
+	ck_assert_str_eq(sb_json_str(json_array_get(json_object_get(sb_rfemu_get(e,
+		"/redfish/v1/Chassis/Tower/PowerSubsystem/PowerSupplies/Bay1/Assembly"), "Assemblies"), 0),
+		"SerialNumber"), "P1");
 	/* chassis, BMC firmware, a component's firmware entry */
 	ck_assert_str_eq(sb_json_str(sb_rfemu_get(e, "/redfish/v1/Chassis/Tower"), "SerialNumber"), "CHS001");
 	ck_assert_str_eq(sb_json_str(sb_rfemu_get(e, "/redfish/v1/Managers/BMC"), "FirmwareVersion"),

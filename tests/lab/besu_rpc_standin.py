@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Stand-in for a Besu node's HTTP JSON-RPC (tests/integ/t_besu_recipe.sh).
+
+Answers what `siteboot besu check` asks, in the shapes Besu's JSON-RPC
+documentation gives (GET /liveness and /readiness: 200 with {"status":
+"UP"}; POST JSON-RPC 2.0 with hex quantities), records every request in
+LOG, and plays one of several states:
+  healthy       peers = validators - 1, a new block every call of
+                eth_blockNumber, the genesis validators
+  peer-missing  one peer fewer
+  stalled       the block number does not move
+  not-ready     /readiness answers 503
+Usage: besu_rpc_standin.py PORTFILE LOG MODE VALIDATOR...  (lower-case 0x addresses)"""
+import http.server
+import json
+import socket
+import sys
+
+portfile, log, mode, validators = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+state = {"block": 100}
+
+
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+
+    def reply(self, code, doc):
+        body = json.dumps(doc).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        open(log, "a").write("GET %s\n" % self.path)
+        if self.path == "/liveness":
+            self.reply(200, {"status": "UP"})
+        elif self.path == "/readiness":
+            self.reply(503 if mode == "not-ready" else 200,
+                       {"status": "DOWN" if mode == "not-ready" else "UP"})
+        else:
+            self.reply(404, {})
+
+    def do_POST(self):
+        req = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        m = req["method"]
+        open(log, "a").write("POST %s %s\n" % (m, json.dumps(req.get("params", []))))
+        if m == "net_peerCount":
+            n = len(validators) - (2 if mode == "peer-missing" else 1)
+            res = hex(max(n, 0))
+        elif m == "eth_blockNumber":
+            if mode != "stalled":
+                state["block"] += 1
+            res = hex(state["block"])
+        elif m == "qbft_getValidatorsByBlockNumber":
+            res = validators
+        elif m == "eth_getBlockByNumber":
+            res = {"number": "0x0", "hash": "0x" + "ab" * 32, "difficulty": "0x1"}
+        else:
+            return self.reply(200, {"jsonrpc": "2.0", "id": req["id"],
+                                    "error": {"code": -32601, "message": "Method not found"}})
+        self.reply(200, {"jsonrpc": "2.0", "id": req["id"], "result": res})
+
+
+srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(portfile + ".tmp", "w").write(str(srv.server_address[1]))
+import os
+os.rename(portfile + ".tmp", portfile)
+srv.serve_forever()
