@@ -1184,14 +1184,28 @@ static void parse_nodes(struct loadctx *c, const struct sb_ynode *n)
 
 /* Site-wide checks that need every node: unique names, endpoints,
  * addresses and serials; racks without overlaps. */
+struct seen {
+	const char *key;
+	const char *node;
+	const struct sb_bom_node *at;
+	size_t order;
+};
+
+/* By serial without regard to case, then in BOM order. */
+static int seen_cmp(const void *a, const void *b)
+{
+	const struct seen *x = a, *y = b;
+	int k = strcasecmp(x->key, y->key);
+
+	if (k)
+		return k;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
 static void check_site(struct loadctx *c, const struct sb_ynode *nodes_at)
 {
 	struct bom_parser *p = &c->p;
 	struct sb_site *s = p->s;
-	struct seen {
-		const char *key;
-		const char *node;
-	};
 	size_t cap = 16, nseen = 0;
 	struct seen *seen = NULL;
 	(void)nodes_at;
@@ -1287,30 +1301,19 @@ static void check_site(struct loadctx *c, const struct sb_ynode *nodes_at)
 			}
 		}
 	}
-	/* serials, site-wide: a serial names exactly one part */
+	/* serials, site-wide: a serial names exactly one part. Sorted, not
+	 * compared pairwise: a core site has about 100,000 of them. */
 	seen = malloc(cap * sizeof(*seen));
 	for (size_t i = 0; seen && i < s->nnodes; i++) {
 		const struct sb_bom_node *a = &s->nodes[i];
 		for (size_t j = 0; j <= a->nlines; j++) {
-			/* the node's lines, then its chassis serial */
-			const char *chassis[1] = { a->chassis.serial };
 			const char *const *ser = j < a->nlines ? a->lines[j].serials :
-								 chassis;
+								 &a->chassis.serial;
 			size_t nser = j < a->nlines ? a->lines[j].nserials :
 						      (a->chassis.serial ? 1 : 0);
 			for (size_t k = 0; k < nser; k++) {
 				if (!ser[k])
 					continue;
-				for (size_t m = 0; m < nseen; m++) {
-					if (sb_strcaseeq(seen[m].key, ser[k])) {
-						sb_diags_add(p->d, SB_DIAG_ERROR, p->file,
-							     a->pos.line, a->pos.col,
-							     "a serial names one part; check the ship notice",
-							     "duplicate serial '%s' on node '%s' (also on node '%s')",
-							     ser[k], a->name, seen[m].node);
-						break;
-					}
-				}
 				if (nseen == cap) {
 					struct seen *ns = realloc(seen, cap * 2 * sizeof(*ns));
 					if (!ns)
@@ -1320,9 +1323,26 @@ static void check_site(struct loadctx *c, const struct sb_ynode *nodes_at)
 				}
 				seen[nseen].key = ser[k];
 				seen[nseen].node = a->name;
+				seen[nseen].at = a;
+				seen[nseen].order = nseen;
 				nseen++;
 			}
 		}
+	}
+	if (!seen)
+		goto out;
+	qsort(seen, nseen, sizeof(*seen), seen_cmp);
+	for (size_t i = 1; i < nseen; i++) {
+		size_t first = i - 1;
+		while (first > 0 && strcasecmp(seen[first - 1].key, seen[i].key) == 0)
+			first--;
+		if (strcasecmp(seen[first].key, seen[i].key) != 0)
+			continue;
+		sb_diags_add(p->d, SB_DIAG_ERROR, p->file, seen[i].at->pos.line,
+			     seen[i].at->pos.col,
+			     "a serial names one part; check the ship notice",
+			     "duplicate serial '%s' on node '%s' (also on node '%s')",
+			     seen[i].key, seen[i].node, seen[first].node);
 	}
 out:
 	free(seen);

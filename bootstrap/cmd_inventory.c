@@ -1,5 +1,6 @@
 /* siteboot inventory show|history|verify|checkpoint|prove|disposition|
  * export|import */
+#include "bom/bom.h"
 #include "bootstrap/cli.h"
 #include "bootstrap/inv_cli.h"
 #include "bootstrap/table.h"
@@ -17,11 +18,12 @@
 
 static const char *const inv_verbs[] = {
 	"show", "history", "verify", "checkpoint", "prove", "disposition",
-	"import", NULL
+	"export", "import", NULL
 };
 
 enum {
 	O_KEY, O_SIZE, O_CONSISTENCY, O_OPERATOR, O_SITE, O_NODE, O_BY, O_NOTE,
+	O_FORMAT, O_PHASE, O_BOM,
 };
 
 static const struct sb_opt inv_opts[] = {
@@ -44,6 +46,14 @@ static const struct sb_opt inv_opts[] = {
 		   "disposition: who decides (required)" },
 	[O_NOTE] = { "note", 0, SB_OPT_ARG, "TEXT",
 		     "disposition: why (an RMA number, a PO change, ...)" },
+	[O_FORMAT] = { "format", 0, SB_OPT_ARG, "FMT",
+		       "export: csv, cyclonedx, netbox or jsonl" },
+	[O_PHASE] = { "phase", 0, SB_OPT_ARG, "PHASE",
+		      "export --format cyclonedx: discovery (what was seen, the "
+		      "default) or design (what the --bom orders)" },
+	[O_BOM] = { "bom", 0, SB_OPT_ARG, "FILE",
+		    "export: the site BOM (limits the export to its site; needed "
+		    "for --phase design)" },
 	{ NULL, 0, SB_OPT_NONE, NULL, NULL },
 };
 
@@ -72,8 +82,11 @@ static int inv_verify(struct sb_cli *cli, struct inv_args *a)
 
 	if (a->npos)
 		return sb_cli_usage_error(cli, "verify takes no arguments");
-	if ((rc = sb_cli_open_inventory(cli, &db, true)))
-		return rc;
+	/* no separate quick_check: verify reads every ledger page itself,
+	 * and SQLite reports a damaged page it reads as such */
+	rc = sb_inv_open(&db, sb_cli_db_path(cli), SB_INV_READONLY | SB_INV_NOCHECK);
+	if (rc)
+		return sb_cli_fail(cli, rc);
 	rc = sb_inv_verify(db, &v);
 	sb_inv_close(db);
 	if (rc)
@@ -485,10 +498,95 @@ static int inv_disposition(struct sb_cli *cli, struct inv_args *a)
 	return rc ? sb_cli_fail(cli, rc) : SB_EXIT_OK;
 }
 
+static int inv_export(struct sb_cli *cli, struct inv_args *a)
+{
+	static const char *const formats[] = { "csv", "cyclonedx", "netbox", "jsonl",
+					       NULL };
+	const char *fmt = a->opt[O_FORMAT], *phase = a->opt[O_PHASE];
+	struct sb_site *s = NULL;
+	struct sb_inv *db = NULL;
+	struct sb_arena ar;
+	json_t *doc = NULL;
+	bool design = phase && strcmp(phase, "design") == 0;
+	int rc = 0;
+
+	if (a->npos)
+		return sb_cli_usage_error(cli, "say 'export --format FMT'");
+	if (!fmt)
+		return sb_cli_usage_error(cli, "say which format: --format csv, "
+					  "cyclonedx, netbox or jsonl");
+	{
+		bool ok = false;
+		for (size_t i = 0; formats[i]; i++)
+			ok = ok || strcmp(fmt, formats[i]) == 0;
+		if (!ok) {
+			char hint[160];
+			sb_hint_choice(hint, sizeof(hint), fmt, formats, "formats:", true);
+			return sb_cli_usage_error(cli, "unknown format '%s'; %s", fmt, hint);
+		}
+	}
+	if (phase && !design && strcmp(phase, "discovery") != 0)
+		return sb_cli_usage_error(cli, "--phase is discovery or design");
+	if (phase && strcmp(fmt, "cyclonedx") != 0)
+		return sb_cli_usage_error(cli, "--phase goes with --format cyclonedx");
+	if (design && !a->opt[O_BOM])
+		return sb_cli_usage_error(cli, "--phase design exports a BOM: give "
+					  "--bom FILE");
+	sb_arena_init(&ar, 0);
+	if (a->opt[O_BOM]) {
+		struct sb_diags d;
+		sb_diags_init(&d);
+		rc = sb_bom_load(&s, a->opt[O_BOM], &d);
+		sb_diags_sort(&d);
+		sb_cli_diags_print(cli, &d);
+		sb_diags_release(&d);
+		if (rc) {
+			sb_arena_release(&ar);
+			return rc == SB_EINPUT ? SB_EXIT_USAGE : sb_cli_fail(cli, rc);
+		}
+	}
+	if (design) {
+		struct sb_inv_expect e;
+		if ((rc = sb_cli_site_expect(&e, &ar, s)) ||
+		    (rc = sb_inv_export_cyclonedx_design(&doc, &e)))
+			goto fail;
+	} else {
+		if ((rc = sb_cli_open_inventory(cli, &db, true))) {
+			sb_bom_free(s);
+			sb_arena_release(&ar);
+			return rc;
+		}
+		if (strcmp(fmt, "csv") == 0)
+			rc = sb_inv_export_csv(stdout, db);
+		else if (strcmp(fmt, "jsonl") == 0)
+			rc = sb_inv_export_jsonl(stdout, db);
+		else if (strcmp(fmt, "netbox") == 0)
+			rc = sb_inv_export_netbox(&doc, db, s ? s->id : NULL);
+		else
+			rc = sb_inv_export_cyclonedx(&doc, db, s ? s->id : NULL);
+		if (rc)
+			goto fail;
+	}
+	if (doc && (rc = sb_json_write(stdout, doc)))
+		goto fail;
+	json_decref(doc);
+	sb_inv_close(db);
+	sb_bom_free(s);
+	sb_arena_release(&ar);
+	return SB_EXIT_OK;
+fail:
+	json_decref(doc);
+	sb_inv_close(db);
+	sb_bom_free(s);
+	sb_arena_release(&ar);
+	return sb_cli_fail(cli, rc);
+}
+
 static const struct {
 	const char *name;
 	int (*run)(struct sb_cli *cli, struct inv_args *a);
 } inv_table[] = {
+	{ "export", inv_export },
 	{ "disposition", inv_disposition },
 	{ "show", inv_show },
 	{ "history", inv_history },
@@ -542,6 +640,7 @@ const struct sb_cmd sb_cmd_inventory = {
 		 "siteboot inventory history SERIAL [--json]\n"
 		 "siteboot inventory import FILE... [--site ID] [--node NAME] [--operator NAME]\n"
 		 "siteboot inventory disposition FINDING accept|rma|return|waive --by NAME [--note TEXT]\n"
+		 "siteboot inventory export --format csv|cyclonedx|netbox|jsonl [--bom FILE] [--phase discovery|design]\n"
 		 "siteboot inventory verify\n"
 		 "siteboot inventory checkpoint [--key FILE]\n"
 		 "siteboot inventory prove SEQ [--size N]\n"
@@ -563,6 +662,13 @@ const struct sb_cmd sb_cmd_inventory = {
 		"'inventory disposition' records a decision on a finding of 'siteboot "
 		"reconcile' (accept, rma, return or waive), who made it and why, in the "
 		"ledger; the finding then no longer blocks.\n\n"
+		"'inventory export' writes what sits where as CSV; as CycloneDX 1.6 JSON "
+		"(a device per node holding its parts as devices with the "
+		"cdx:device:serialNumber, location, function and macAddress properties, "
+		"and its firmware as firmware components; lifecycle phase discovery, or "
+		"with --phase design the parts the --bom orders); as NetBox bulk-import "
+		"objects (dcim.device, dcim.module); or the ledger with its checkpoints "
+		"as JSON lines for an auditor (jsonl).\n\n"
 		"'inventory verify' recomputes every payload hash, the hash chain, the "
 		"RFC 6962 Merkle tree and every signed checkpoint, and names the first "
 		"event that does not match: changed, deleted, inserted or reordered. "
@@ -574,7 +680,8 @@ const struct sb_cmd sb_cmd_inventory = {
 		"tree of OLD events is a prefix of it.",
 	.verbs = inv_verbs,
 	.opts = inv_opts,
-	.example = "siteboot inventory verify\n"
+	.example = "siteboot inventory export --format cyclonedx --bom site.yaml > observed.cdx.json\n"
+		   "siteboot inventory verify\n"
 		   "siteboot inventory checkpoint > checkpoint.txt\n"
 		   "siteboot inventory prove 42 --json > proof-42.json",
 	.flags = SB_CMD_DB,

@@ -3,6 +3,7 @@
  * bootstrap/oob.c over firmware/bmc.h. */
 #include "bom/bom.h"
 #include "bootstrap/cli.h"
+#include "bootstrap/inv_cli.h"
 #include "bootstrap/oob.h"
 #include "bootstrap/table.h"
 #include "common/error.h"
@@ -394,6 +395,7 @@ static int fan_out(struct sb_cli *cli, struct oob_args *a,
 		   const struct sb_oob_targets *t)
 {
 	struct out o = { .cli = cli, .op = a->req.op };
+	struct sb_cli_recorder rec = { 0 };
 	struct sb_oob_result *res = NULL;
 	struct sigaction sa, old_int, old_term;
 	size_t nfound = 0;
@@ -405,6 +407,10 @@ static int fan_out(struct sb_cli *cli, struct oob_args *a,
 	a->req.ctx = &o;
 	if (cli->progress)
 		progress(&o, 0, t->n);
+	/* discover writes what it reads into the inventory (inv_cli.h) */
+	if (a->req.op == SB_OOB_DISCOVER &&
+	    (rc = sb_cli_recorder_begin(&rec, cli, a->site, &a->req)))
+		return rc;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, &old_int);
@@ -412,6 +418,7 @@ static int fan_out(struct sb_cli *cli, struct oob_args *a,
 	rc = sb_oob_run(&res, t, &a->req);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sb_cli_recorder_end(&rec, cli);
 	if (o.progress_shown)
 		fputs("\r\033[K", stderr);
 	if (rc)

@@ -30,27 +30,6 @@ static const char *nz(const char *s)
 	return s ? s : "";
 }
 
-static void csv_field(FILE *f, const char *s, bool last)
-{
-	bool quote = s && strpbrk(s, ",\"\n\r");
-
-	if (quote) {
-		fputc('"', f);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	} else if (s) {
-		/* a leading = + - @ would be a formula in a spreadsheet */
-		if (strchr("=+-@", *s) && *s)
-			fputc('\'', f);
-		fputs(s, f);
-	}
-	fputc(last ? '\n' : ',', f);
-}
-
 static void csv_uint(FILE *f, unsigned v, bool show)
 {
 	if (show)
@@ -65,27 +44,27 @@ static void print_csv(const struct sb_inv_reconcile *r, const char *site)
 	      "severity,blocking,evidence,id,disposition,detail\n", stdout);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct sb_inv_finding *f = &r->v[i];
-		csv_field(stdout, site, false);
-		csv_field(stdout, f->po, false);
+		sb_inv_csv_field(stdout, site, false);
+		sb_inv_csv_field(stdout, f->po, false);
 		csv_uint(stdout, f->po_line, f->po_line);
-		csv_field(stdout, f->vendor, false);
+		sb_inv_csv_field(stdout, f->vendor, false);
 		csv_uint(stdout, f->bom_line, f->bom_line);
-		csv_field(stdout, f->node, false);
-		csv_field(stdout, f->line, false);
-		csv_field(stdout, f->part_number, false);
+		sb_inv_csv_field(stdout, f->node, false);
+		sb_inv_csv_field(stdout, f->line, false);
+		sb_inv_csv_field(stdout, f->part_number, false);
 		csv_uint(stdout, f->ordered, f->ordered);
 		csv_uint(stdout, f->found, f->ordered);
-		csv_field(stdout, f->expected_serial, false);
-		csv_field(stdout, f->observed_serial, false);
-		csv_field(stdout, f->observed_part, false);
-		csv_field(stdout, f->location, false);
-		csv_field(stdout, f->kind, false);
-		csv_field(stdout, sb_inv_severity_name(f->severity), false);
-		csv_field(stdout, f->blocking ? "yes" : "no", false);
-		csv_field(stdout, f->evidence, false);
-		csv_field(stdout, f->id, false);
-		csv_field(stdout, f->disposition, false);
-		csv_field(stdout, f->detail, true);
+		sb_inv_csv_field(stdout, f->expected_serial, false);
+		sb_inv_csv_field(stdout, f->observed_serial, false);
+		sb_inv_csv_field(stdout, f->observed_part, false);
+		sb_inv_csv_field(stdout, f->location, false);
+		sb_inv_csv_field(stdout, f->kind, false);
+		sb_inv_csv_field(stdout, sb_inv_severity_name(f->severity), false);
+		sb_inv_csv_field(stdout, f->blocking ? "yes" : "no", false);
+		sb_inv_csv_field(stdout, f->evidence, false);
+		sb_inv_csv_field(stdout, f->id, false);
+		sb_inv_csv_field(stdout, f->disposition, false);
+		sb_inv_csv_field(stdout, f->detail, true);
 	}
 }
 

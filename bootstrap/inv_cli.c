@@ -4,6 +4,10 @@
 
 #include "common/error.h"
 #include "common/str.h"
+#include "common/time.h"
+
+#include <stdio.h>
+#include <stdlib.h>
 
 #include <string.h>
 
@@ -98,4 +102,84 @@ int sb_cli_site_expect(struct sb_inv_expect *e, struct sb_arena *a,
 	e->nodes = nodes;
 	e->nnodes = s->nnodes;
 	return 0;
+}
+
+/* ---- discover -> inventory ------------------------------------------------- */
+
+static int record_one(void *ctx, const struct sb_oob_target *t,
+		      const struct sb_hw_inventory *inv)
+{
+	struct sb_cli_recorder *r = ctx;
+	struct sb_inv_record_stats st;
+	struct sb_inv_ctx c = { 0 };
+	int rc;
+
+	c.operator_name = r->operator_name;
+	c.site = r->site;
+	c.node = t->node;	/* the BOM node, or NULL: the BMC URL names it */
+	c.time_ms = sb_time_now_ms();
+	rc = sb_inv_record(r->db, inv, &c, &st);
+	if (rc)
+		return rc;
+	r->reports++;
+	r->components += st.components;
+	r->new_components += st.new_components;
+	r->events += st.events;
+	return 0;
+}
+
+int sb_cli_recorder_begin(struct sb_cli_recorder *r, const struct sb_cli *cli,
+			  const char *bom_path, struct sb_oob_request *req)
+{
+	const char *u = getenv("SUDO_USER");
+	char actor[160];
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (!u || !*u)
+		u = getenv("USER");
+	sb_strlcpy(r->operator_name, u && *u ? u : "siteboot", sizeof(r->operator_name));
+	if (bom_path) {
+		struct sb_diags d;
+		sb_diags_init(&d);
+		rc = sb_bom_load(&r->site_bom, bom_path, &d);
+		sb_diags_release(&d);
+		if (rc)
+			return sb_cli_fail(cli, rc);
+		r->site = r->site_bom->id;
+	}
+	rc = sb_inv_open(&r->db, sb_cli_db_path(cli), 0);
+	if (rc) {
+		sb_error_prefix("cannot record what discover reads: ");
+		rc = sb_cli_fail(cli, rc);
+		sb_bom_free(r->site_bom);
+		r->site_bom = NULL;
+		return rc;
+	}
+	if (r->site_bom) {
+		bool is_new;
+		snprintf(actor, sizeof(actor), "operator:%s", r->operator_name);
+		if ((rc = sb_inv_bom_record(r->db, r->site, r->site_bom->tier,
+					    r->site_bom->sha256, r->site_bom->path,
+					    actor, &is_new))) {
+			rc = sb_cli_fail(cli, rc);
+			sb_cli_recorder_end(r, cli);
+			return rc;
+		}
+	}
+	req->on_inventory = record_one;
+	req->inventory_ctx = r;
+	return 0;
+}
+
+void sb_cli_recorder_end(struct sb_cli_recorder *r, const struct sb_cli *cli)
+{
+	if (r->db && r->reports && !cli->json && cli->verbosity > 0)
+		fprintf(stderr, "siteboot: recorded %zu report%s in %s: %zu components "
+			"(%zu new), %zu ledger events\n", r->reports,
+			r->reports == 1 ? "" : "s", sb_inv_path(r->db), r->components,
+			r->new_components, r->events);
+	sb_inv_close(r->db);
+	sb_bom_free(r->site_bom);
+	memset(r, 0, sizeof(*r));
 }

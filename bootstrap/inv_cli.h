@@ -6,6 +6,7 @@
 
 #include "bom/bom.h"
 #include "bootstrap/cli.h"
+#include "bootstrap/oob.h"
 #include "common/arena.h"
 #include "inventory/inventory.h"
 
@@ -18,5 +19,21 @@ int sb_cli_open_inventory(const struct sb_cli *cli, struct sb_inv **db,
  * borrowing the site's strings. */
 int sb_cli_site_expect(struct sb_inv_expect *e, struct sb_arena *a,
 		       const struct sb_site *s);
+
+/* discover -> inventory: open the inventory (and record the BOM, when
+ * given, as bom.imported), and plug sb_inv_record into the request's
+ * on_inventory seam so every target's report is recorded with its
+ * evidence as it arrives, mapped to its BOM node. Returns 0 or the exit
+ * status after printing the error. */
+struct sb_cli_recorder {
+	struct sb_inv *db;
+	struct sb_site *site_bom;
+	const char *site;
+	char operator_name[64];
+	size_t reports, components, new_components, events;
+};
+int sb_cli_recorder_begin(struct sb_cli_recorder *r, const struct sb_cli *cli,
+			  const char *bom_path, struct sb_oob_request *req);
+void sb_cli_recorder_end(struct sb_cli_recorder *r, const struct sb_cli *cli);
 
 #endif

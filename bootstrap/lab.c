@@ -238,31 +238,62 @@ int sb_lab_spawn(struct sb_lab *lab, char *const argv[], const char *log,
 	return sb_lab_add_proc(lab, pid, kind, node, listen);
 }
 
-/* Stop one process if it still is the one we started; reap it when it
- * is our child. Returns true if it was running. */
-static bool stop_proc(pid_t pid, unsigned long long start)
-{
-	unsigned long long now = proc_start(pid);
+/* Stopping: SIGTERM to every process that still is the one we started
+ * (same start time), then wait for all of them together, then SIGKILL
+ * what is left; reap those that are our children. */
+struct victim {
+	pid_t pid;
+	unsigned long long start;	/* as seen now */
+};
 
-	if (pid <= 1 || now == 0 || (start && now != start)) {
-		waitpid(pid, NULL, WNOHANG);
-		return false;
+static size_t term_procs(struct victim *v, size_t n)
+{
+	size_t running = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned long long now = v[i].pid > 1 ? proc_start(v[i].pid) : 0;
+
+		if (now == 0 || (v[i].start && now != v[i].start)) {
+			if (v[i].pid > 1)
+				waitpid(v[i].pid, NULL, WNOHANG);
+			v[i].pid = 0;	/* gone, or not ours any more */
+			continue;
+		}
+		v[i].start = now;
+		kill(v[i].pid, SIGTERM);
+		running++;
 	}
-	kill(pid, SIGTERM);
-	for (int i = 0; i < 50; i++) {
-		waitpid(pid, NULL, WNOHANG);
-		if (proc_start(pid) != now)
-			return true;
+	return running;
+}
+
+static bool any_left(struct victim *v, size_t n)
+{
+	bool left = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].pid)
+			continue;
+		waitpid(v[i].pid, NULL, WNOHANG);
+		if (proc_start(v[i].pid) != v[i].start)
+			v[i].pid = 0;
+		else
+			left = true;
+	}
+	return left;
+}
+
+static unsigned stop_procs(struct victim *v, size_t n)
+{
+	unsigned running = (unsigned)term_procs(v, n);
+
+	for (int i = 0; i < 50 && any_left(v, n); i++)
 		sb_time_sleep_ms(i < 10 ? 10 : 50);
-	}
-	kill(pid, SIGKILL);
-	for (int i = 0; i < 40; i++) {
-		waitpid(pid, NULL, WNOHANG);
-		if (proc_start(pid) != now)
-			break;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].pid)
+			kill(v[i].pid, SIGKILL);
+	for (int i = 0; i < 40 && any_left(v, n); i++)
 		sb_time_sleep_ms(50);
-	}
-	return true;
+	return running;
 }
 
 /* Remove a directory tree that the lab made (no symlinks followed). */
@@ -332,20 +363,29 @@ static int load_state(json_t **out, const char *dir)
 static unsigned stop_all_json(const json_t *state)
 {
 	json_t *procs = sb_json_arr(state, "procs"), *p;
-	unsigned stopped = 0;
-	size_t i;
+	size_t n = json_array_size(procs), k = 0;
+	struct victim *v = calloc(n ? n : 1, sizeof(*v));
+	unsigned stopped;
 
+	if (!v)
+		return 0;
 	/* newest first: the reverse of the start order */
-	for (i = json_array_size(procs); i-- > 0;) {
+	for (size_t i = n; i-- > 0;) {
 		long long pid = 0, start = 0;
 
 		p = json_array_get(procs, i);
 		if (!sb_json_int(p, "pid", &pid) || pid <= 1 || pid > INT_MAX)
 			continue;
 		sb_json_int(p, "start", &start);
-		if (stop_proc((pid_t)pid, (unsigned long long)start))
-			stopped++;
+		/* no recorded start time: not provably ours, leave it */
+		if (start <= 0)
+			continue;
+		v[k].pid = (pid_t)pid;
+		v[k].start = (unsigned long long)start;
+		k++;
 	}
+	stopped = stop_procs(v, k);
+	free(v);
 	return stopped;
 }
 
@@ -621,8 +661,15 @@ fail:
 		int code = sb_error_code() ? sb_error_code() : rc;
 
 		sb_strlcpy(msg, sb_error_message(), sizeof(msg));
-		for (size_t i = lab.nprocs; i-- > 0;)
-			stop_proc(lab.procs[i].pid, 0);
+		struct victim *v = calloc(lab.nprocs ? lab.nprocs : 1, sizeof(*v));
+
+		/* our own children: their PIDs cannot be reused before we
+		 * reap them, so no start time is needed */
+		for (size_t i = 0; v && i < lab.nprocs; i++)
+			v[i].pid = lab.procs[lab.nprocs - 1 - i].pid;
+		if (v)
+			stop_procs(v, lab.nprocs);
+		free(v);
 		sb_lab_ssh_teardown(dir);
 		remove_state(dir);
 		sb_error_set(code, "%s", msg);

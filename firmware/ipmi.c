@@ -312,6 +312,13 @@ static int opts_workarounds(unsigned *wa, bool *detect,
 	*detect = o->quirks == NULL && o->ipmi_workarounds == 0;
 	if (o->quirks) {
 		rc = sb_bmc_ipmi_workarounds_parse(&named, o->quirks);
+		if (rc && sb_bmc_redfish_quirks_known(o->quirks)) {
+			/* sb_bmc_opts.quirks is shared by both drivers: a
+			 * Redfish set says nothing about IPMI: detect */
+			sb_error_clear();
+			*detect = o->ipmi_workarounds == 0;
+			return 0;
+		}
 		if (rc)
 			return rc;
 		*wa |= named;
@@ -779,7 +786,7 @@ static int read_fru(struct ipmi_bmc *b, uint8_t id, uint8_t **out,
 {
 	uint8_t d[64], rq[5];
 	uint8_t *buf = NULL;
-	size_t n, size, off = 0;
+	size_t n, got, size, off = 0;
 	bool words;
 	int rc;
 
@@ -815,18 +822,18 @@ static int read_fru(struct ipmi_bmc *b, uint8_t id, uint8_t **out,
 			 "Read FRU Data");
 		if (rc)
 			goto fail;
-		/* count returned, then the bytes */
-		if (n < 1 || d[0] == 0 || (size_t)d[0] + 1 > n) {
+		/* count returned (in access units), then the bytes */
+		got = n >= 1 ? (words ? (size_t)d[0] * 2 : d[0]) : 0;
+		if (got == 0 || got + 1 > n) {
 			rc = sb_error_set(SB_EPROTO,
 					  "bmc %s: Read FRU Data at %zu: short or inconsistent reply",
 					  bmc_name(b), off);
 			goto fail;
 		}
-		n = words ? (size_t)d[0] * 2 : d[0];
-		if (n > (size_t)(FRU_READ_CHUNK + 1) || n > size - off)
-			n = size - off < n ? size - off : n;
-		memcpy(buf + off, d + 1, n);
-		off += n;
+		if (got > size - off)
+			got = size - off;	/* a BMC that sends more than asked */
+		memcpy(buf + off, d + 1, got);
+		off += got;
 	}
 	*out = buf;
 	*len = size;

@@ -419,8 +419,7 @@ int sb_answer_validate(const char *text, size_t len, const char *name, struct sb
 				if ((*p != '"' && *p != '\'') || parse_string(&p, &item)) {
 					sb_diags_add(d, SB_DIAG_ERROR, name, line, 1, NULL,
 						     "a list here holds strings only");
-					v.type = V_STR;	/* reported */
-					break;
+					goto next;	/* reported */
 				}
 				free(item);
 				v.nstrv++;
@@ -483,6 +482,8 @@ int sb_answer_validate(const char *text, size_t len, const char *name, struct sb
 			free(v.str);
 			goto next;
 		}
+		if (v.type == V_STR && !v.str)
+			goto next;
 		enum vtype want = k->type == V_ENUM || k->type == V_MAP ? V_STR : k->type;
 		if (v.type != want && !(want == V_NUM && v.type == V_INT)) {
 			sb_diags_add(d, SB_DIAG_ERROR, name, line, vcol, NULL, "'%s' must be %s", key,

@@ -174,6 +174,18 @@ static int quick_check(struct sb_inv *db)
 	return rc;
 }
 
+/* The migration's own transaction, also for read-only users. */
+static int migration_begin(struct sb_inv *db)
+{
+	bool ro = db->readonly;
+	int rc;
+
+	db->readonly = false;
+	rc = sb_inv_begin(db);
+	db->readonly = ro;
+	return rc;
+}
+
 static int migrate(struct sb_inv *db)
 {
 	int have = sb_inv_schema_version(db);
@@ -187,10 +199,11 @@ static int migrate(struct sb_inv *db)
 				    "that wrote it, or a newer one", db->path, have, latest);
 	if (have == latest)
 		return 0;
-	if (db->readonly)
+	if (!db->conn_rw)
 		return sb_error_set(SB_EUNSUPPORTED, "%s: schema version %d needs "
-				    "migrating to %d; open it once read-write",
-				    db->path, have, latest);
+				    "migrating to %d, and the file is not writable; "
+				    "run siteboot as its owner once", db->path, have,
+				    latest);
 	for (size_t i = 0; i < sb_inv_nmigrations; i++) {
 		const struct sb_inv_migration *m = &sb_inv_migrations[i];
 		char ver[64];
@@ -198,7 +211,7 @@ static int migrate(struct sb_inv *db)
 
 		if (m->version <= have)
 			continue;
-		if ((rc = sb_inv_begin(db)))
+		if ((rc = migration_begin(db)))
 			return rc;
 		/* another process may have migrated while we waited */
 		if (sb_inv_schema_version(db) >= m->version) {
@@ -267,8 +280,13 @@ int sb_inv_open(struct sb_inv **out, const char *path, unsigned flags)
 				  "at the inventory database", path);
 		goto fail;
 	}
-	oflags = db->readonly ? SQLITE_OPEN_READONLY :
-				SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	/* A read-only user still opens a writable file read-write: a file
+	 * whose migration a crash interrupted (or an older schema) is
+	 * migrated on the way, and WAL readers want the -shm file. The
+	 * read-only flag keeps every writer of this API away. */
+	db->conn_rw = !db->readonly || access(path, W_OK) == 0;
+	oflags = db->conn_rw ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE :
+			       SQLITE_OPEN_READONLY;
 	if (sqlite3_open_v2(path, &db->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
 		rc = sb_inv_sqlerr(db, "open");
@@ -278,10 +296,13 @@ int sb_inv_open(struct sb_inv **out, const char *path, unsigned flags)
 	sqlite3_busy_timeout(db->db, 30000);
 	/* WAL: readers never block the writer; FULL: a commit is on disk
 	 * when it returns, which checkpoints rely on. */
-	if (!db->readonly && (rc = sb_inv_exec(db, "PRAGMA journal_mode = WAL")))
+	if (db->conn_rw && (rc = sb_inv_exec(db, "PRAGMA journal_mode = WAL")))
 		goto damaged;
+	/* reads through a memory map: verify and quick_check read every
+	 * page, and copying them through read() doubles their cost */
 	if ((rc = sb_inv_exec(db, "PRAGMA synchronous = FULL; "
-				  "PRAGMA foreign_keys = ON")))
+				  "PRAGMA foreign_keys = ON; "
+				  "PRAGMA mmap_size = 4294967296")))
 		goto damaged;
 	if (!(flags & SB_INV_NOCHECK) && (rc = quick_check(db)))
 		goto fail;

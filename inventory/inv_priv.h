@@ -12,7 +12,8 @@
 struct sb_inv {
 	sqlite3 *db;
 	char *path;
-	bool readonly;
+	bool readonly;		/* the API refuses writes */
+	bool conn_rw;		/* the connection itself can write */
 	int depth;		/* sb_inv_begin nesting */
 	/* the ledger head, valid inside a write transaction */
 	bool head_valid;

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -380,6 +381,26 @@ int sb_inv_disposition(struct sb_inv *db, const char *finding,
 int sb_inv_bom_record(struct sb_inv *db, const char *site, const char *tier,
 		      const char *sha256, const char *path, const char *actor,
 		      bool *is_new);
+
+/* ---- exports ------------------------------------------------------------- */
+
+/* One CSV field (RFC 4180 quoting) followed by ',' or, when last, '\n'. */
+int sb_inv_csv_field(FILE *f, const char *s, bool last);
+/* What sits where now, as CSV (docs/inventory.md, "Exports"). */
+int sb_inv_export_csv(FILE *f, struct sb_inv *db);
+/* CycloneDX 1.6 JSON of the observed inventory (lifecycle phase
+ * "discovery"): a device per node holding its parts (devices, with the
+ * cdx:device:serialNumber, location, function and macAddress properties)
+ * and its firmware (firmware components). `site` (or NULL: all) filters. */
+int sb_inv_export_cyclonedx(json_t **out, struct sb_inv *db, const char *site);
+/* The same shape for what a BOM orders (lifecycle phase "design"). */
+int sb_inv_export_cyclonedx_design(json_t **out, const struct sb_inv_expect *e);
+/* Objects for NetBox's bulk import: {"dcim.device": [...], "dcim.module":
+ * [...]}, with NetBox's import field names. */
+int sb_inv_export_netbox(json_t **out, struct sb_inv *db, const char *site);
+/* The ledger as JSON lines: a header (format, origin, public key), every
+ * event (with its exact payload text and hashes in hex), every checkpoint. */
+int sb_inv_export_jsonl(FILE *f, struct sb_inv *db);
 
 /* Compare firmware versions part by part (numbers as numbers):
  * negative, zero or positive like strcmp. */

@@ -116,8 +116,11 @@ static int load(struct ctx *c)
 	int rc = 0, s;
 
 	if (sqlite3_prepare_v2(db->db,
-			       "SELECT r.node, c.class, c.identity, c.manufacturer, "
-			       "c.model, c.part_number, c.serial, c.serial_raw, "
+			       "SELECT r.node, c.class, c.identity, "
+			       "coalesce(o.manufacturer, c.manufacturer), "
+			       "coalesce(o.model, c.model), "
+			       "coalesce(o.part_number, c.part_number), c.serial, "
+			       "coalesce(o.serial_raw, c.serial_raw), "
 			       "c.durable_id, o.slot, o.source, o.evidence_sha256, "
 			       "o.capacity_bytes FROM observations o "
 			       "JOIN reports r ON r.id = o.report_id "
@@ -861,7 +864,7 @@ static void check_fw_one(struct ctx *c, const char *node, const char *name,
 	}
 }
 
-static void check_node(struct ctx *c, const struct sb_inv_expect_node *n)
+static bool check_node(struct ctx *c, const struct sb_inv_expect_node *n)
 {
 	size_t lo, hi, rlo, rhi;
 	uint64_t mem = 0;
@@ -880,7 +883,7 @@ static void check_node(struct ctx *c, const struct sb_inv_expect_node *n)
 					 "'siteboot discover %s --site FILE'", n->name,
 					 n->name);
 		}
-		return;
+		return false;
 	}
 	check_chassis(c, n, lo, hi);
 	for (size_t k = 0; k < n->nfirmware; k++)
@@ -919,6 +922,7 @@ static void check_node(struct ctx *c, const struct sb_inv_expect_node *n)
 				     "tier requirement");
 		}
 	}
+	return true;
 }
 
 static void duplicates(struct ctx *c)
@@ -1008,7 +1012,10 @@ int sb_inv_reconcile(struct sb_inv_reconcile *r, struct sb_inv *db,
 		const struct sb_inv_expect_node *n = &e->nodes[i];
 		size_t lo, hi, first = li;
 		node_range(&c, n->name, &lo, &hi);
-		check_node(&c, n);
+		if (!check_node(&c, n)) {
+			li += n->nlines;
+			continue;
+		}
 		for (size_t k = 0; k < n->nlines; k++, li++)
 			pass_rest(&c, &n->lines[k], units[li], lo, hi);
 		for (size_t k = 0; k < n->nlines; k++)

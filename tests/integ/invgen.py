@@ -75,30 +75,42 @@ def node_report(i):
 def dimm_slot(k):
     return "DIMM_%s%d" % ("AB"[k % 2], k // 2 + 1)
 
+def profile(name, dimms, drives):
+    return ["  %s:" % name,
+            "    chassis: {manufacturer: Acme, model: M-CH-100, part_number: CH-100, order: {po: PO-1, line: 1}}",
+            "    firmware:", "      - {name: BIOS, min_version: \"2.1.0\"}",
+            "    components:",
+            "      - {id: cpu, class: cpu, part_number: CPU-32C, quantity: 2, slots: [CPU0, CPU1], order: {po: PO-1, line: 2}}",
+            "      - {id: dimm, class: memory, part_number: DIMM-32G, alternates: [DIMM-32G-B], quantity: %d, size: 32GB, slots: [%s], order: {po: PO-1, line: 3}}"
+            % (dimms, ", ".join(dimm_slot(k) for k in range(dimms))),
+            "      - {id: nvme, class: drive, part_number: NVME-3T84, quantity: %d, size: 3.84TB, interface: nvme, order: {po: PO-1, line: 4}}" % drives,
+            "      - {id: nic, class: nic, part_number: NIC-25G, quantity: 2, order: {po: PO-1, line: 5}}",
+            "      - {id: psu, class: psu, part_number: PSU-800, quantity: 2, order: {po: PO-1, line: 6}}"]
+
 def bom():
+    """The matching BOM, with the hardware described once per shape
+    (hardware profiles) and only serials per node, as a real large site
+    would write it."""
     out = ["schema_version: 1", "site:", "  id: %s" % (args.site or "gen-site"),
            "  name: Generated site", "  tier: %s" % args.tier,
            "orders:", "  - {id: PO-1, vendor: Acme Corp}", "racks:",
-           "  - {id: r1, units: 42}", "nodes:"]
+           "  - {id: r1, units: 42}", "hardware:"]
+    shapes = {}
+    for i in range(args.first, args.first + args.nodes):
+        dimms, drives, _ = shape(i)
+        if (dimms, drives) not in shapes:
+            shapes[(dimms, drives)] = "hw-%dd-%dn" % (dimms, drives)
+            out += profile(shapes[(dimms, drives)], dimms, drives)
+    out.append("nodes:")
     for i in range(args.first, args.first + args.nodes):
         dimms, drives, roles = shape(i)
-        name = "%s-n%04d" % (args.prefix, i)
-        out += ["  - name: %s" % name, "    roles: [%s]" % ", ".join(roles),
-                "    rack: r1",
-                "    chassis: {manufacturer: Acme, model: M-CH-100, part_number: CH-100, order: {po: PO-1, line: 1}}",
-                "    firmware:", "      - {name: BIOS, min_version: \"2.1.0\"}",
-                "    components:",
-                "      - {id: cpu, class: cpu, part_number: CPU-32C, quantity: 2, slots: [CPU0, CPU1], order: {po: PO-1, line: 2}}",
-                "      - {id: dimm, class: memory, part_number: DIMM-32G, alternates: [DIMM-32G-B], quantity: %d, size: 32GB, slots: [%s], order: {po: PO-1, line: 3}}"
-                % (dimms, ", ".join(dimm_slot(k) for k in range(dimms))),
-                "      - {id: nvme, class: drive, part_number: NVME-3T84, quantity: %d, size: 3.84TB, interface: nvme, order: {po: PO-1, line: 4}}" % drives,
-                "      - {id: nic, class: nic, part_number: NIC-25G, quantity: 2, order: {po: PO-1, line: 5}}",
-                "      - {id: psu, class: psu, part_number: PSU-800, quantity: 2, order: {po: PO-1, line: 6}}",
+        out += ["  - name: %s-n%04d" % (args.prefix, i),
+                "    roles: [%s]" % ", ".join(roles), "    rack: r1",
+                "    hardware: %s" % shapes[(dimms, drives)],
                 "    serials:",
                 "      chassis: CH%06d" % i,
                 "      dimm: [%s]" % ", ".join("DM%06d%02d" % (i, k) for k in range(dimms)),
-                "      nvme: [%s]" % ", ".join("DR%06d%02d" % (i, k) for k in range(drives)),
-                ]
+                "      nvme: [%s]" % ", ".join("DR%06d%02d" % (i, k) for k in range(drives))]
     print("\n".join(out))
 
 if args.bom:

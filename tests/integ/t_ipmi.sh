@@ -33,9 +33,10 @@ alive_count() {	# how many of the PIDs in $1 still run (zombies do not)
 }
 
 # ---- lab up ----------------------------------------------------------------
-sb lab up --site "$EX/edge-accra.yaml" --dir "$LAB" --no-ssh --json
-expect_rc 0 "lab up starts the edge site's BMCs"
+sb lab up --dir "$LAB" --no-ssh --json
+expect_rc 0 "lab up (default site) starts the edge site's BMCs"
 track_lab
+expect_json "doc['source'].endswith('edge-accra.yaml')" "the default site is the edge example"
 expect_json "doc['site'] == '$LAB/site.yaml' and len(doc['bmcs']) == 3" "lab up --json: site and 3 BMC URLs"
 expect_json "all(u.startswith('ipmi://admin@127.') for u in doc['bmcs'])" "BMC URLs are ipmi:// on loopback"
 expect_json "len(doc['procs']) == 3 and all(p['kind'] == 'ipmi_sim' for p in doc['procs'])" "one ipmi_sim per node"
@@ -152,6 +153,33 @@ expect_not_in "$T/out" "$PW" "the password is not in the findings"
 
 ctl "$U" probe
 expect_json "doc['probe']['protocol'] == 'IPMI 2.0'" "unauthenticated probe: IPMI 2.0"
+
+# ---- the same through the siteboot commands (when this build has them) -------
+if "$SITEBOOT" help discover >/dev/null 2>&1; then
+	sb discover --all --site "$LAB/site.yaml" --credentials "$LAB/credentials.yaml" --json
+	expect_rc 0 "siteboot discover over the lab"
+	expect_json "sorted(c['serial'] for o in doc for c in o['components'] if c['class'] == 'chassis') == sorted(['GX643DL', 'B3JW86W', '29HS1V0'])" \
+		"discover: the FRU chassis serials are the BOM's"
+	expect_json "all(any(f['id'] == 'ipmi-cipher-0' for f in o['security']) for o in doc)" "discover: the cipher-0 finding on every BMC"
+	expect_json "all(any(f['name'] == 'BMC' and f['version'] == '7.00' for f in o['firmware']) for o in doc)" "discover: BMC firmware 7.00 from the BOM"
+	expect_not_in "$T/out" "$PW" "discover: no password in the output"
+	sb power off edge-n02 --site "$LAB/site.yaml" --credentials "$LAB/credentials.yaml" --json
+	expect_json "doc[0]['ok'] and doc[0]['power'] == 'off'" "siteboot power off edge-n02"
+	itool "${URLS[1]}" chassis power status >"$T/ipmitool"
+	expect_in "$T/ipmitool" "Chassis Power is off" "ipmitool agrees: edge-n02 is off"
+	sb power on edge-n02 --site "$LAB/site.yaml" --credentials "$LAB/credentials.yaml"
+	expect_rc 0 "siteboot power on edge-n02"
+	itool "${URLS[1]}" chassis power status >"$T/ipmitool"
+	expect_in "$T/ipmitool" "Chassis Power is on" "ipmitool agrees: edge-n02 is on"
+	sb boot bios edge-n02 --site "$LAB/site.yaml" --credentials "$LAB/credentials.yaml" --legacy
+	expect_rc 0 "siteboot boot bios edge-n02 (read back)"
+	ctl "${URLS[1]}" boot-get
+	expect_json "doc['boot']['device'] == 'bios'" "the driver reads bios back"
+	itool "${URLS[1]}" chassis bootparam get 5 >"$T/ipmitool"
+	expect_in "$T/ipmitool" "Force Boot into BIOS Setup" "ipmitool reads bios back"
+else
+	echo "# this siteboot has no discover/power commands: tested through the API only"
+fi
 
 # ---- IPv6: the same BMC on [::1] ---------------------------------------------
 if ip -6 addr show dev lo 2>/dev/null | grep -q '::1'; then

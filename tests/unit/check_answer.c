@@ -108,6 +108,9 @@ START_TEST(schema_verdicts)
 	/* syntax */
 	ck_assert_uint_eq(errors_of(GOOD_GLOBAL "fqdn = \"unterminated\n" GOOD_NET GOOD_DISK) >= 1, 1);
 	ck_assert_uint_eq(errors_of("keyboard = \"en-us\"\n" GOOD_GLOBAL GOOD_NET GOOD_DISK), 1);
+	/* found by fuzz_recipes: a list that is not of strings where a string is due */
+	ck_assert_uint_eq(errors_of(GOOD_GLOBAL GOOD_NET "[disk-setup]\nfilesystem = [1]\ndisk_list = [\"sda\"]\n") >= 1, 1);
+	ck_assert_uint_eq(errors_of(GOOD_GLOBAL "root_ssh_keys = [x]\n" GOOD_NET GOOD_DISK), 1);
 }
 END_TEST
 

@@ -547,6 +547,494 @@ START_TEST(key_must_be_private)
 }
 END_TEST
 
+
+/* ---- recording ------------------------------------------------------------ */
+
+static struct sb_hw_component *comp(struct sb_hw_inventory *hw, enum sb_hw_class cls,
+				    const char *pn, const char *serial, const char *slot)
+{
+	struct sb_hw_component *c = sb_hw_add_component(hw, cls, "redfish", "/redfish/v1/x");
+
+	ck_assert_ptr_nonnull(c);
+	if (pn) {
+		sb_hw_set(&c->part_number, pn, strlen(pn));
+		sb_hw_set(&c->model, pn, strlen(pn));
+	}
+	if (serial)
+		sb_hw_set(&c->serial, serial, strlen(serial));
+	if (slot)
+		sb_hw_set(&c->location, slot, strlen(slot));
+	c->evidence = 0;
+	return c;
+}
+
+/* A node as a BMC would report it: chassis, 2 DIMMs, 1 drive, BIOS. */
+static void node_hw(struct sb_hw_inventory *hw, const char *target, const char *chassis,
+		    const char *d1, const char *d2, const char *bios)
+{
+	static const char body[] = "{\"SerialNumber\": \"x\"}";
+
+	sb_hw_inventory_init(hw);
+	hw->target = sb_strdup(target);
+	hw->protocol = sb_strdup("redfish");
+	hw->chassis_serial = sb_strdup(chassis);
+	ck_assert_int_eq(sb_hw_add_evidence(hw, "/redfish/v1/Systems/1", "application/json",
+					    body, sizeof(body) - 1), 0);
+	comp(hw, SB_HW_CHASSIS, "CH-1", chassis, "Chassis");
+	if (d1)
+		comp(hw, SB_HW_MEMORY, "MEM-32", d1, "DIMM_A1")->capacity_bytes = 32ull << 30;
+	if (d2)
+		comp(hw, SB_HW_MEMORY, "MEM-32", d2, "DIMM_B1")->capacity_bytes = 32ull << 30;
+	comp(hw, SB_HW_DRIVE, "SSD-1", NULL, "Bay0")->durable_id = sb_strdup("naa.5000c500aa000001");
+	ck_assert_ptr_nonnull(sb_hw_add_firmware(hw, "BIOS", bios, "redfish", NULL));
+}
+
+static void record(struct sb_inv *db, struct sb_hw_inventory *hw, const char *node,
+		   struct sb_inv_record_stats *st)
+{
+	struct sb_inv_ctx ctx = { .operator_name = "test", .site = "s1", .node = node };
+
+	ck_assert_msg(sb_inv_record(db, hw, &ctx, st) == 0, "%s", sb_error_message());
+	sb_hw_inventory_release(hw);
+}
+
+static int64_t count(struct sb_inv *db, const char *q)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(sb_inv_sqlite(db), q, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+START_TEST(record_basics)
+{
+	struct sb_inv *db;
+	struct sb_hw_inventory hw;
+	struct sb_inv_record_stats st;
+	struct sb_inv_verify v;
+	json_t *h;
+
+	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
+	node_hw(&hw, "redfish://admin:secret@127.0.0.1:8443", "CH-0001", "D-1", "D-2", "1.0");
+	record(db, &hw, "n1", &st);
+	ck_assert(!st.skipped);
+	ck_assert_uint_eq(st.components, 4);
+	ck_assert_uint_eq(st.new_components, 4);
+	ck_assert_uint_eq(st.evidence_new, 1);
+	/* the same report again is a no-op */
+	node_hw(&hw, "redfish://admin:secret@127.0.0.1:8443", "CH-0001", "D-1", "D-2", "1.0");
+	record(db, &hw, "n1", &st);
+	ck_assert(st.skipped);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM reports"), 1);
+	/* no credentials in the database */
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM reports WHERE target LIKE '%secret%' "
+			       "OR target LIKE '%admin@%'"), 0);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM ledger WHERE payload LIKE '%secret%'"), 0);
+	/* evidence is content-addressed and comes back intact */
+	{
+		unsigned char *data;
+		size_t len;
+		char *mt, hex[65];
+		sb_sha256_hex(hex, "{\"SerialNumber\": \"x\"}", 21);
+		ck_assert_int_eq(sb_inv_evidence_get(db, hex, &data, &len, &mt), 0);
+		ck_assert_uint_eq(len, 21);
+		ck_assert_str_eq(mt, "application/json");
+		free(data);
+		free(mt);
+	}
+	/* history by serial, raw or normalised, and by WWN */
+	ck_assert_int_eq(sb_inv_history(&h, db, " d-1 "), 0);
+	ck_assert_uint_eq(json_array_size(h), 1);
+	ck_assert_uint_eq(json_array_size(json_object_get(json_array_get(h, 0), "observations")), 1);
+	ck_assert_uint_ge(json_array_size(json_object_get(json_array_get(h, 0), "events")), 2);
+	json_decref(h);
+	ck_assert_int_eq(sb_inv_history(&h, db, "5000C500AA000001"), 0);
+	json_decref(h);
+	ck_assert_int_eq(sb_inv_history(&h, db, "NOPE"), SB_ENOTFOUND);
+	ck_assert_int_eq(sb_inv_verify(db, &v), 0);
+	ck_assert_int_eq(v.problem, SB_INV_OK);
+	sb_inv_close(db);
+	rmdb();
+}
+END_TEST
+
+START_TEST(record_moves_and_firmware)
+{
+	struct sb_inv *db;
+	struct sb_hw_inventory hw;
+	struct sb_inv_record_stats st;
+
+	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
+	node_hw(&hw, "redfish://127.0.0.1:1", "CH-1", "D-1", "D-2", "1.0");
+	record(db, &hw, "n1", &st);
+	node_hw(&hw, "redfish://127.0.0.1:2", "CH-2", "D-3", NULL, "1.0");
+	record(db, &hw, "n2", &st);
+	/* D-2 moves from n1 to n2: one component, two placements */
+	node_hw(&hw, "redfish://127.0.0.1:2", "CH-2", "D-3", "D-2", "1.1");
+	record(db, &hw, "n2", &st);
+	ck_assert_uint_eq(st.firmware_changed, 1);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM components WHERE serial = 'D-2'"), 1);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM placements p JOIN components c ON "
+			       "c.id = p.component_id WHERE c.serial = 'D-2'"), 2);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM placements p JOIN components c ON "
+			       "c.id = p.component_id WHERE c.serial = 'D-2' AND valid_to IS NULL "
+			       "AND node = 'n2'"), 1);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM ledger WHERE kind = 'firmware.changed'"), 1);
+	/* n1 seen again without D-2: nothing left open there for it */
+	node_hw(&hw, "redfish://127.0.0.1:1", "CH-1", "D-1", NULL, "1.0");
+	record(db, &hw, "n1", &st);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM placements WHERE node = 'n1' AND "
+			       "valid_to IS NULL AND slot = 'DIMM_B1'"), 0);
+	sb_inv_close(db);
+	rmdb();
+}
+END_TEST
+
+START_TEST(record_placeholder_serials)
+{
+	struct sb_inv *db;
+	struct sb_hw_inventory hw;
+	struct sb_inv_record_stats st;
+
+	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
+	/* two boards with the same placeholder serial are two boards */
+	node_hw(&hw, "redfish://127.0.0.1:1", "CH-1", NULL, NULL, "1");
+	comp(&hw, SB_HW_BOARD, "MB-1", "Default string", "Board");
+	record(db, &hw, "n1", &st);
+	node_hw(&hw, "redfish://127.0.0.1:2", "CH-2", NULL, NULL, "1");
+	comp(&hw, SB_HW_BOARD, "MB-1", "Default string", "Board");
+	record(db, &hw, "n2", &st);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM components WHERE class = 'board'"), 2);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM components WHERE class = 'board' "
+			       "AND serial IS NULL AND serial_raw = 'Default string'"), 2);
+	sb_inv_close(db);
+	rmdb();
+}
+END_TEST
+
+/* ---- reconciliation ---------------------------------------------------------- */
+
+static const char *const mem_slots[] = { "A1", "B1" };
+static const char *const mem_alt[] = { "MEM-32-ALT" };
+
+struct site_fixture {
+	const char *serials[3][2];
+	struct sb_inv_expect_line lines[3][2];
+	struct sb_inv_expect_fw fw;
+	struct sb_inv_expect_node nodes[3];
+	const char *chassis[3][1];
+	struct sb_inv_expect e;
+};
+
+/* Three nodes n1..n3, each: chassis CH-i, DIMMs D-i1/D-i2 in A1/B1, one
+ * SSD-1 drive, BIOS >= 1.0; n1 is a validator that needs 64 GiB. */
+static void site_fixture(struct site_fixture *f)
+{
+	static char ser[3][2][8], ch[3][8];
+
+	memset(f, 0, sizeof(*f));
+	f->fw.name = "BIOS";
+	f->fw.min_version = "1.0";
+	for (int i = 0; i < 3; i++) {
+		snprintf(ch[i], sizeof(ch[i]), "CH-%d", i + 1);
+		f->chassis[i][0] = ch[i];
+		for (int k = 0; k < 2; k++) {
+			snprintf(ser[i][k], sizeof(ser[i][k]), "D-%d%d", i + 1, k + 1);
+			f->serials[i][k] = ser[i][k];
+		}
+		struct sb_inv_expect_line *m = &f->lines[i][0], *d = &f->lines[i][1];
+		*m = (struct sb_inv_expect_line){ .id = "dimm", .cls = SB_HW_MEMORY,
+			.part_number = "MEM-32", .model = "MEM-32", .alternates = mem_alt,
+			.nalternates = 1, .quantity = 2, .slots = mem_slots, .nslots = 2,
+			.serials = f->serials[i], .nserials = 2, .po = "PO-1",
+			.po_line = 3, .vendor = "V", .bom_line = 10 };
+		*d = (struct sb_inv_expect_line){ .id = "ssd", .cls = SB_HW_DRIVE,
+			.part_number = "SSD-1", .quantity = 1, .po = "PO-1", .po_line = 4 };
+		f->nodes[i].name = i == 0 ? "n1" : i == 1 ? "n2" : "n3";
+		f->nodes[i].lines = f->lines[i];
+		f->nodes[i].nlines = 2;
+		f->nodes[i].firmware = &f->fw;
+		f->nodes[i].nfirmware = 1;
+		f->nodes[i].chassis = (struct sb_inv_expect_line){ .id = "chassis",
+			.cls = SB_HW_CHASSIS, .part_number = "CH-1", .quantity = 1,
+			.serials = f->chassis[i], .nserials = 1 };
+	}
+	f->nodes[0].memory_min = 64ull << 30;
+	f->nodes[0].memory_reason = "role 'validator'";
+	f->e.site = "s1";
+	f->e.tier = "core";
+	f->e.nodes = f->nodes;
+	f->e.nnodes = 3;
+}
+
+static size_t nfind(const struct sb_inv_reconcile *r, const char *kind, const char *node)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->v[i].kind, kind) == 0 && (!node || sb_streq(r->v[i].node, node)))
+			n++;
+	return n;
+}
+
+static void good_site(struct sb_inv *db)
+{
+	struct sb_hw_inventory hw;
+
+	node_hw(&hw, "redfish://127.0.0.1:1", "CH-1", "D-11", "D-12", "1.2");
+	record(db, &hw, "n1", NULL);
+	node_hw(&hw, "redfish://127.0.0.1:2", "CH-2", "D-21", "D-22", "1.0");
+	record(db, &hw, "n2", NULL);
+	node_hw(&hw, "redfish://127.0.0.1:3", "CH-3", "D-31", "D-32", "1.0");
+	record(db, &hw, "n3", NULL);
+}
+
+static void reconcile(struct sb_inv *db, struct sb_inv_reconcile *r)
+{
+	struct site_fixture f;
+
+	site_fixture(&f);
+	ck_assert_msg(sb_inv_reconcile(r, db, &f.e) == 0, "%s", sb_error_message());
+}
+
+START_TEST(reconcile_all_matched)
+{
+	struct sb_inv *db;
+	struct sb_inv_reconcile r;
+
+	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
+	good_site(db);
+	reconcile(db, &r);
+	for (size_t i = 0; i < r.n; i++)
+		ck_assert_msg(strcmp(r.v[i].kind, "matched") == 0, "%s %s: %s", r.v[i].kind,
+			      r.v[i].node, r.v[i].detail);
+	ck_assert_uint_eq(nfind(&r, "matched", NULL), 3 * 4);
+	ck_assert_uint_eq(r.nblocking, 0);
+	ck_assert_uint_eq(r.nobserved_nodes, 3);
+	sb_inv_reconcile_release(&r);
+	sb_inv_close(db);
+	rmdb();
+}
+END_TEST
+
+/* A case: the site is good except for what `plant` changes on node n2
+ * (or elsewhere); the finding `kind` appears on `node`. */
+static void one_case(void (*plant)(struct sb_inv *db), const char *kind, const char *node,
+		     bool blocking)
+{
+	struct sb_inv *db;
+	struct sb_inv_reconcile r;
+
+	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
+	good_site(db);
+	plant(db);
+	reconcile(db, &r);
+	ck_assert_msg(nfind(&r, kind, node) >= 1, "no %s on %s", kind, node);
+	ck_assert_msg((r.nblocking > 0) == blocking, "%zu blocking", r.nblocking);
+	for (size_t i = 0; i < r.n; i++)
+		if (strcmp(r.v[i].kind, kind) == 0) {
+			if (strcmp(kind, "matched") != 0)
+				ck_assert_ptr_nonnull(r.v[i].detail);
+			ck_assert_int_eq(strlen(r.v[i].id), 12);
+		}
+	sb_inv_reconcile_release(&r);
+	sb_inv_close(db);
+	rmdb();
+}
+
+static void n2_report(struct sb_inv *db, const char *chassis, const char *d1,
+		      const char *d2, const char *bios, void (*more)(struct sb_hw_inventory *))
+{
+	struct sb_hw_inventory hw;
+
+	node_hw(&hw, "redfish://127.0.0.1:2", chassis, d1, d2, bios);
+	if (more)
+		more(&hw);
+	record(db, &hw, "n2", NULL);
+}
+
+static void p_missing(struct sb_inv *db) { n2_report(db, "CH-2", "D-21", NULL, "1.0", NULL); }
+static void p_substituted(struct sb_inv *db) { n2_report(db, "CH-2", "D-21", "X-99", "1.0", NULL); }
+static void p_old_fw(struct sb_inv *db) { n2_report(db, "CH-2", "D-21", "D-22", "0.9", NULL); }
+static void p_no_fw(struct sb_inv *db)
+{
+	struct sb_hw_inventory hw;
+	node_hw(&hw, "redfish://127.0.0.1:2", "CH-2", "D-21", "D-22", "1.0");
+	free(hw.firmware[0].version);
+	hw.firmware[0].version = NULL;
+	free(hw.firmware[0].name);
+	hw.firmware[0].name = sb_strdup("BMC");
+	record(db, &hw, "n2", NULL);
+}
+static void more_drive(struct sb_hw_inventory *hw) { comp(hw, SB_HW_DRIVE, "HDD-9", "EXTRA", "Bay7"); }
+static void p_extra(struct sb_inv *db) { n2_report(db, "CH-2", "D-21", "D-22", "1.0", more_drive); }
+static void more_ssd(struct sb_hw_inventory *hw) { comp(hw, SB_HW_DRIVE, "SSD-1", "S-2", "Bay1"); }
+static void p_over(struct sb_inv *db) { n2_report(db, "CH-2", "D-21", "D-22", "1.0", more_ssd); }
+static void more_wrong(struct sb_hw_inventory *hw)
+{
+	/* the second DIMM has another part number */
+	free(hw->components[2].part_number);
+	hw->components[2].part_number = sb_strdup("MEM-16");
+}
+static void p_wrong_part(struct sb_inv *db) { n2_report(db, "CH-2", "D-21", "D-22", "1.0", more_wrong); }
+static void more_model_only(struct sb_hw_inventory *hw)
+{
+	/* another part number, the same model: never accepted silently */
+	free(hw->components[2].part_number);
+	hw->components[2].part_number = sb_strdup("MEM-32-OEM");
+}
+static void p_model_only(struct sb_inv *db) { n2_report(db, "CH-2", "D-21", "D-22", "1.0", more_model_only); }
+static void more_alt(struct sb_hw_inventory *hw)
+{
+	free(hw->components[2].part_number);
+	hw->components[2].part_number = sb_strdup("MEM-32-ALT");
+}
+static void p_alternate(struct sb_inv *db) { n2_report(db, "CH-2", "D-21", "D-22", "1.0", more_alt); }
+static void more_swap_slots(struct sb_hw_inventory *hw)
+{
+	free(hw->components[1].location);
+	hw->components[1].location = sb_strdup("DIMM_B1");
+	free(hw->components[2].location);
+	hw->components[2].location = sb_strdup("DIMM_A1");
+}
+static void p_wrong_slot(struct sb_inv *db) { n2_report(db, "CH-2", "D-21", "D-22", "1.0", more_swap_slots); }
+static void p_moved(struct sb_inv *db)
+{
+	struct sb_hw_inventory hw;
+	/* D-22 sits in n3 (instead of D-32), and n2 lacks it */
+	n2_report(db, "CH-2", "D-21", NULL, "1.0", NULL);
+	node_hw(&hw, "redfish://127.0.0.1:3", "CH-3", "D-31", "D-22", "1.0");
+	record(db, &hw, "n3", NULL);
+}
+static void p_duplicate(struct sb_inv *db)
+{
+	struct sb_hw_inventory hw;
+	/* D-21 reported on n2 and on n3 at once */
+	node_hw(&hw, "redfish://127.0.0.1:3", "CH-3", "D-31", "D-32", "1.0");
+	comp(&hw, SB_HW_MEMORY, "MEM-32", "D-21", "DIMM_C1");
+	record(db, &hw, "n3", NULL);
+}
+static void p_chassis(struct sb_inv *db) { n2_report(db, "CH-9", "D-21", "D-22", "1.0", NULL); }
+static void p_identity(struct sb_inv *db)
+{
+	struct sb_hw_inventory hw;
+	/* the IPMI side of n2 claims another chassis serial */
+	sb_hw_inventory_init(&hw);
+	hw.target = sb_strdup("ipmi://127.0.0.1:9002");
+	hw.protocol = sb_strdup("ipmi");
+	hw.chassis_serial = sb_strdup("CH-7");
+	record(db, &hw, "n2", NULL);
+}
+static void p_tier(struct sb_inv *db)
+{
+	(void)db;	/* n1 has 2 x 32 GiB = 64 GiB: fine; take one away */
+	struct sb_hw_inventory hw;
+	node_hw(&hw, "redfish://127.0.0.1:1", "CH-1", "D-11", NULL, "1.2");
+	record(db, &hw, "n1", NULL);
+}
+static void p_extra_node(struct sb_inv *db)
+{
+	struct sb_hw_inventory hw;
+	node_hw(&hw, "redfish://127.0.0.1:4", "CH-4", "D-41", "D-42", "1.0");
+	record(db, &hw, "n4", NULL);
+}
+static void p_never(struct sb_inv *db)
+{
+	(void)db;
+}
+
+START_TEST(reconcile_findings)
+{
+	one_case(p_missing, "missing", "n2", true);
+	one_case(p_missing, "quantity_short", "n2", true);
+	one_case(p_substituted, "serial_mismatch", "n2", true);
+	one_case(p_old_fw, "firmware_below_baseline", "n2", true);
+	one_case(p_no_fw, "firmware_unverifiable", "n2", false);
+	one_case(p_extra, "extra", "n2", false);
+	one_case(p_over, "quantity_over", "n2", false);
+	one_case(p_wrong_part, "wrong_part", "n2", true);
+	one_case(p_model_only, "wrong_part", "n2", true);
+	one_case(p_wrong_slot, "wrong_slot", "n2", false);
+	one_case(p_moved, "moved", "n2", true);
+	one_case(p_duplicate, "duplicate_serial", NULL, true);
+	one_case(p_chassis, "serial_mismatch", "n2", true);
+	one_case(p_identity, "identity_conflict", "n2", true);
+	one_case(p_tier, "tier_requirement", "n1", true);
+	one_case(p_extra_node, "extra", "n4", false);
+	one_case(p_never, "matched", "n3", false);
+}
+END_TEST
+
+START_TEST(reconcile_alternate_part_is_fine)
+{
+	struct sb_inv *db;
+	struct sb_inv_reconcile r;
+
+	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
+	good_site(db);
+	p_alternate(db);
+	reconcile(db, &r);
+	ck_assert_uint_eq(r.nblocking, 0);
+	ck_assert_uint_eq(nfind(&r, "matched", "n2"), 4);
+	sb_inv_reconcile_release(&r);
+	sb_inv_close(db);
+	rmdb();
+}
+END_TEST
+
+START_TEST(reconcile_node_missing_and_disposition)
+{
+	struct sb_inv *db;
+	struct sb_inv_reconcile r;
+	struct sb_hw_inventory hw;
+	char id[16];
+	int64_t seq;
+
+	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
+	node_hw(&hw, "redfish://127.0.0.1:1", "CH-1", "D-11", "D-12", "1.2");
+	record(db, &hw, "n1", NULL);
+	node_hw(&hw, "redfish://127.0.0.1:2", "CH-2", "D-21", "D-22", "1.0");
+	record(db, &hw, "n2", NULL);
+	reconcile(db, &r);
+	ck_assert_uint_eq(nfind(&r, "missing", "n3"), 1);
+	ck_assert_uint_eq(r.nblocking, 1);
+	sb_strlcpy(id, r.v[r.n - 1].kind[0] == 'm' ? r.v[r.n - 1].id : "", sizeof(id));
+	for (size_t i = 0; i < r.n; i++)
+		if (strcmp(r.v[i].kind, "missing") == 0)
+			sb_strlcpy(id, r.v[i].id, sizeof(id));
+	sb_inv_reconcile_release(&r);
+	ck_assert_int_eq(sb_inv_disposition(db, id, "maybe", "ama", NULL, &seq), SB_EINPUT);
+	ck_assert_int_eq(sb_inv_disposition(db, "F-zz", "accept", "ama", NULL, &seq), SB_EINPUT);
+	ck_assert_int_eq(sb_inv_disposition(db, id, "rma", "ama", "RMA-77", &seq), 0);
+	ck_assert_int_gt(seq, 0);
+	reconcile(db, &r);
+	ck_assert_uint_eq(r.nblocking, 0);
+	for (size_t i = 0; i < r.n; i++)
+		if (strcmp(r.v[i].id, id) == 0) {
+			ck_assert_str_eq(r.v[i].disposition, "rma");
+			ck_assert_str_eq(r.v[i].disposition_by, "ama");
+		}
+	sb_inv_reconcile_release(&r);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM ledger WHERE kind = 'finding.dispositioned'"), 1);
+	sb_inv_close(db);
+	rmdb();
+}
+END_TEST
+
+START_TEST(version_compare)
+{
+	ck_assert_int_lt(sb_inv_version_cmp("1.6.5", "1.10.0"), 0);
+	ck_assert_int_eq(sb_inv_version_cmp("7.00.30.00", "7.0.30.0"), 0);
+	ck_assert_int_gt(sb_inv_version_cmp("2.1", "2.0.9"), 0);
+	ck_assert_int_lt(sb_inv_version_cmp("2.1", "2.1.1"), 0);
+	ck_assert_int_gt(sb_inv_version_cmp("U46 v2.10", "U46 v2.9"), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("inventory");
@@ -578,6 +1066,20 @@ static Suite *suite(void)
 	tcase_add_test(t, checkpoints);
 	tcase_add_test(t, checkpoint_forged);
 	tcase_add_test(t, key_must_be_private);
+	suite_add_tcase(s, t);
+	t = tcase_create("record");
+	tcase_set_timeout(t, 120);
+	tcase_add_test(t, record_basics);
+	tcase_add_test(t, record_moves_and_firmware);
+	tcase_add_test(t, record_placeholder_serials);
+	suite_add_tcase(s, t);
+	t = tcase_create("reconcile");
+	tcase_set_timeout(t, 300);
+	tcase_add_test(t, reconcile_all_matched);
+	tcase_add_test(t, reconcile_findings);
+	tcase_add_test(t, reconcile_alternate_part_is_fine);
+	tcase_add_test(t, reconcile_node_missing_and_disposition);
+	tcase_add_test(t, version_compare);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -238,6 +238,13 @@ START_TEST(refusals)
 	o.quirks = "nosuchquirk";
 	ck_assert_int_eq(sb_bmc_open(&b, "ipmi://127.0.0.1:9", &cr, &o), SB_EINPUT);
 	ck_assert_ptr_null(b);
+	/* a Redfish quirk set is not an IPMI error: the IPMI driver detects
+	 * (and here meets nobody: a timeout, not bad input) */
+	o.quirks = "hpe-ilo";
+	o.timeout_ms = 200;
+	o.retries = 0;
+	ck_assert_int_eq(sb_bmc_open(&b, "ipmi://127.0.0.1:9", &cr, &o), SB_ETIMEOUT);
+	ck_assert_ptr_null(b);
 }
 END_TEST
 
