@@ -69,7 +69,7 @@ DEPS := build-essential pkg-config \
         hyperfine ansible-core
 
 .PHONY: all deps check unit integ demo bench fuzz lint install man clean \
-        check-docs check-banned image image-test
+        check-docs check-banned image image-test image-deps
 
 all: siteboot
 
@@ -198,6 +198,27 @@ lint: | deps
 	  -I. $(MODULES)
 	clang-tidy --quiet $(SRCS) -- $(CPPFLAGS) -std=c11 $(PKG_CFLAGS)
 
+# ---- the appliance image (not part of make check) -----------------------
+
+# Only `make image` and `make image-test` need these; they are installed on
+# demand by `make image-deps`, never by `make deps`.
+IMAGE_DEPS := mmdebstrap squashfs-tools xorriso grub-common grub-pc-bin \
+        grub-efi-amd64-bin mtools dosfstools e2fsprogs qemu-system-x86 ovmf \
+        python3-jsonschema
+IMAGE_ISO := images/out/siteboot-$(VERSION)-amd64.iso
+
+image-deps:
+	@$(MAKE) --no-print-directory deps DEPS="$(IMAGE_DEPS)"
+
+# images/build.sh is also what `siteboot image build` runs.
+image: image-deps siteboot
+	nice -n 10 images/build.sh
+
+# Boot the ISO under QEMU on a serial console and check it from inside.
+image-test: image-deps
+	@test -f $(IMAGE_ISO) || { echo "no $(IMAGE_ISO): run 'make image' first"; exit 2; }
+	images/boot-test.py $(IMAGE_ISO)
+
 # ---- install -----------------------------------------------------------
 
 install: siteboot
@@ -215,6 +236,7 @@ install: siteboot
 	if ls bootstrap/checklists/*.yaml >/dev/null 2>&1; then \
 	  install -m 0644 bootstrap/checklists/*.yaml $(DESTDIR)$(PREFIX)/share/siteboot/checklists/; fi
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/siteboot/
+	install -m 0644 images/catalog.yaml $(DESTDIR)$(PREFIX)/share/siteboot/catalog.yaml
 	# the lab's Redfish emulator serves DMTF mockups (BSD 3-Clause, see LICENSE.md)
 	install -d $(DESTDIR)$(PREFIX)/share/siteboot/redfish
 	cp -R tests/data/redfish/. $(DESTDIR)$(PREFIX)/share/siteboot/redfish/

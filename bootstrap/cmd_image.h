@@ -12,4 +12,11 @@ extern const struct sb_opt sb_image_answer_opts[];
 int sb_image_serve(struct sb_cli *cli, int argc, char **argv);
 extern const struct sb_opt sb_image_serve_opts[];
 
+/* image verify, write and build (cmd_image_media.c); argv[0] is the verb.
+ * They share one option table. */
+int sb_image_verify_cmd(struct sb_cli *cli, int argc, char **argv);
+int sb_image_write_cmd(struct sb_cli *cli, int argc, char **argv);
+int sb_image_build_cmd(struct sb_cli *cli, int argc, char **argv);
+extern const struct sb_opt sb_image_media_opts[];
+
 #endif

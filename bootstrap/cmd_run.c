@@ -316,7 +316,8 @@ static int run_run(struct sb_cli *cli, int argc, char **argv)
 		goto out;
 	const char *db = sb_cli_db_path(cli);
 	if (a.dry_run) {
-		printf("Dry run: nothing is run.\n");
+		if (!cli->json)
+			printf("Dry run: nothing is run.\n");
 		rc = sb_plan_print(cli, &pl, db);
 		goto out;
 	}

@@ -45,6 +45,8 @@ struct item_rt {
 	enum sb_step_state state;
 	bool earlier;		/* final before this invocation */
 	bool inflight;		/* found running when the run resumed */
+	bool refused;		/* in flight without a check: not run again,
+				 * and still recorded as in flight */
 	unsigned attempts;
 	int exit_status;
 	char *out, *err;	/* outputs (out also from the store) */
@@ -160,7 +162,9 @@ static int save(struct engine *e, size_t idx, const char *digest_hex)
 
 	sb_strlcpy(row.host, e->p->hosts[it->host].name, sizeof(row.host));
 	sb_strlcpy(row.step, e->cl->steps[it->step].id, sizeof(row.step));
-	row.state = rt->state;
+	/* a step refused because it was in flight stays in flight on disk,
+	 * so that only --rerun-inflight (or its check) settles it */
+	row.state = rt->refused ? SB_ST_RUNNING : rt->state;
 	row.attempts = rt->attempts;
 	row.started_at = rt->started_at;
 	row.finished_at = sb_step_state_final(rt->state) ? sb_time_now_ms() : 0;
@@ -423,6 +427,7 @@ static void run_item(struct host_rt *hr, size_t idx, size_t pos, size_t total)
 	uint64_t t0 = sb_time_mono_ms();
 	int rc = SB_EINTERNAL;
 	enum sb_step_state final = SB_ST_FAILED;
+	bool refused = false;
 
 	sb_error_clear();
 	open_log(hr, idx);
@@ -449,6 +454,7 @@ static void run_item(struct host_rt *hr, size_t idx, size_t pos, size_t total)
 			   s->run.kind != SB_EXEC_ATTEST) {
 			rc = sb_error_set(SB_ECONFLICT, "step '%s' was in flight on %s when the run stopped, and it has no check to tell whether it finished; look at %s and the host, then re-run with --rerun-inflight to run it again (or give the step a check)",
 					  s->id, host, rt->log);
+			refused = true;
 			break;
 		}
 		/* committed before the action starts: a kill from here on
@@ -493,6 +499,7 @@ failed_attempt:
 	digest(dig, &res);
 	pthread_mutex_lock(&e->mu);
 	rt->state = final;
+	rt->refused = refused;
 	rt->exit_status = res.exit_status;
 	set_str(&rt->out, res.out);
 	set_str(&rt->err, res.err);
@@ -843,7 +850,6 @@ int sb_engine_run(struct sb_engine_result *out, const struct sb_plan *p,
 		}
 		sb_step_row_release(&row);
 	}
-	out->resumed = out->resumed;
 	struct sb_engine_event rev = { .kind = SB_EV_RUN, .run_id = e.run_id,
 				       .earlier = out->resumed, .total = p->nitems };
 	emit(&e, &rev);

@@ -160,7 +160,7 @@ static int ssh_exec(struct sb_exec_host *h, const struct sb_action *a,
 	 * that the timeout kills it and whatever it started on the host. */
 	char *q = sb_shell_quote(a->command);
 	uint64_t secs = (timeout_ms + 999) / 1000;
-	char *cmd = q ? sb_asprintf("timeout -k %d %llu sh -c %s", KILL_AFTER_S,
+	char *cmd = q ? sb_asprintf("exec timeout -k %d %llu sh -c %s", KILL_AFTER_S,
 				    (unsigned long long)secs, q) : NULL;
 	free(q);
 	if (!cmd)

@@ -74,9 +74,23 @@ static bool one_char_repeated(const char *s)
 	return true;
 }
 
-static bool placeholder_norm(const char *norm)
+/* The built-in placeholders in normalised form, made once. */
+static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
+static struct sb_strv builtin;
+
+static void builtin_init(void)
 {
 	char buf[SB_HW_FIELD_MAX + 1];
+
+	for (size_t i = 0; builtin_placeholders[i]; i++) {
+		squeeze(buf, sizeof(buf), builtin_placeholders[i]);
+		if (sb_strv_push(&builtin, buf))
+			break;	/* out of memory: fewer placeholders known */
+	}
+}
+
+static bool placeholder_norm(const char *norm)
+{
 	bool found = false;
 
 	if (!*norm)
@@ -86,11 +100,10 @@ static bool placeholder_norm(const char *norm)
 	    (norm[0] == '0' || norm[0] == 'F' || norm[0] == 'X' || norm[0] == '9' ||
 	     norm[0] == '1' || norm[0] == '?'))
 		return true;
-	for (size_t i = 0; builtin_placeholders[i]; i++) {
-		squeeze(buf, sizeof(buf), builtin_placeholders[i]);
-		if (strcmp(buf, norm) == 0)
+	pthread_once(&builtin_once, builtin_init);
+	for (size_t i = 0; i < builtin.n; i++)
+		if (strcmp(builtin.v[i], norm) == 0)
 			return true;
-	}
 	pthread_mutex_lock(&ph_lock);
 	for (size_t i = 0; i < ph_extra.n && !found; i++)
 		found = strcmp(ph_extra.v[i], norm) == 0;

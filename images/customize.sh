@@ -1,0 +1,37 @@
+#!/bin/sh
+# mmdebstrap customize hook: turn the fresh Debian root into the appliance.
+#   customize.sh ROOT STAGE OVERLAY VERSION
+# ROOT is the new root file system, STAGE the `make install` tree,
+# OVERLAY images/rootfs/ (our configuration files, copied as they are).
+set -eu
+root=$1 stage=$2 overlay=$3 version=$4
+
+cp -a "$stage/." "$root/"
+cp -a "$overlay/." "$root/"
+chmod 0755 "$root/usr/local/sbin/"* 2>/dev/null || true
+
+echo siteboot > "$root/etc/hostname"
+printf '127.0.0.1\tlocalhost\n127.0.1.1\tsiteboot\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' > "$root/etc/hosts"
+printf 'siteboot %s appliance (Debian 12)\n' "$version" > "$root/etc/siteboot-release"
+
+# No password for root: the consoles log in by themselves (the machine is
+# the technician's, in their hands); sshd is off until someone turns it on.
+chroot "$root" passwd -d root >/dev/null
+chroot "$root" systemctl disable ssh.service openipmi.service >/dev/null 2>&1 || true
+chroot "$root" systemctl enable siteboot-data.service >/dev/null
+# Host keys made at build time would be the same on every stick.
+rm -f "$root"/etc/ssh/ssh_host_*
+
+# Where the inventory lives; live-boot bind-mounts it from a partition
+# labelled 'persistence' when the stick has one (docs/appliance.md).
+mkdir -p "$root/var/lib/siteboot"
+chmod 0700 "$root/var/lib/siteboot"
+
+# The man page index, so `man siteboot` works offline at once.
+chroot "$root" mandb -q >/dev/null 2>&1 || true
+
+# Per-machine and per-build state that must not be baked in.
+: > "$root/etc/machine-id"
+rm -f "$root/var/lib/dbus/machine-id" "$root/var/cache/ldconfig/aux-cache"
+rm -rf "$root/var/lib/apt/lists/"* "$root/var/cache/apt/"*.bin "$root/tmp/"*
+find "$root/var/log" -type f -delete
