@@ -980,7 +980,8 @@ int sb_inv_reconcile(struct sb_inv_reconcile *r, struct sb_inv *db,
 	if (rc)
 		goto out;
 	/* ORDER BY node already sorts, but in SQLite's collation: resort */
-	qsort(c.obs, c.nobs, sizeof(*c.obs), cmp_node);
+	if (c.nobs)
+		qsort(c.obs, c.nobs, sizeof(*c.obs), cmp_node);
 	if ((rc = index_serials(&c)))
 		goto out;
 	for (size_t i = 0; i < e->nnodes; i++)
