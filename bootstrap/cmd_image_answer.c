@@ -22,7 +22,7 @@ const struct sb_opt sb_image_answer_opts[] = {
 		      "answer-iso: print the answer.toml (password hash hidden)" },
 	[O_HASH] = { "root-password-hash", 0, SB_OPT_ARG, "FILE",
 		     "answer-iso: file holding root's crypt(3) password hash, mode 0600 "
-		     "(default /etc/siteboot/root-password.hash)" },
+		     "(default $SITEBOOT_ETC/root-password.hash, /etc/siteboot)" },
 	[O_KEY] = { "ssh-key", 0, SB_OPT_ARG, "FILE",
 		    "answer-iso: a public key for root's authorized_keys (repeatable; default "
 		    "~/.ssh/id_ed25519.pub, the appliance's key)" },
@@ -97,8 +97,11 @@ int sb_image_answer_iso(struct sb_cli *cli, int argc, char **argv)
 		snprintf(defkey, sizeof(defkey), "%s/.ssh/id_ed25519.pub", home ? home : "/root");
 		keyfiles[nkeys++] = defkey;
 	}
-	if (!hash_file)
-		hash_file = "/etc/siteboot/root-password.hash";
+	char defhash[4200];
+	if (!hash_file) {
+		snprintf(defhash, sizeof(defhash), "%s/root-password.hash", sb_appliance_etc());
+		hash_file = defhash;
+	}
 	/* the secret: private file, read, wiped after use */
 	if ((rc = sb_file_check_private(hash_file)) != 0 ||
 	    (rc = sb_file_read(&hash, &hl, hash_file, 4096)) != 0)
