@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { O_SITE, O_NODE, O_OUTPUT, O_PRINT, O_HASH, O_KEY, O_DOMAIN, O_KEYBOARD, O_FS, O_RAID };
 
@@ -25,7 +26,8 @@ const struct sb_opt sb_image_answer_opts[] = {
 		     "(default $SITEBOOT_ETC/root-password.hash, /etc/siteboot)" },
 	[O_KEY] = { "ssh-key", 0, SB_OPT_ARG, "FILE",
 		    "answer-iso: a public key for root's authorized_keys (repeatable; default "
-		    "~/.ssh/id_ed25519.pub, the appliance's key)" },
+		    "the running checklist's key, $SITEBOOT_SSH_IDENTITY.pub, else "
+		    "~/.ssh/id_ed25519.pub)" },
 	[O_DOMAIN] = { "domain", 0, SB_OPT_ARG, "DOMAIN",
 		       "answer-iso: DNS domain of the node's FQDN (default SITE-ID.lan)" },
 	[O_KEYBOARD] = { "keyboard", 0, SB_OPT_ARG, "LAYOUT", "answer-iso: keyboard layout (default en-us)" },
@@ -93,8 +95,13 @@ int sb_image_answer_iso(struct sb_cli *cli, int argc, char **argv)
 	if (!output && !print)
 		return sb_cli_usage_error(cli, "say where: --output FILE.iso (or --print to show it)");
 	if (nkeys == 0) {
+		/* the key the run logs in with (siteboot run -i), else the
+		 * appliance user's own */
+		const char *id = getenv("SITEBOOT_SSH_IDENTITY");
 		const char *home = getenv("HOME");
-		snprintf(defkey, sizeof(defkey), "%s/.ssh/id_ed25519.pub", home ? home : "/root");
+		snprintf(defkey, sizeof(defkey), "%s.pub", id ? id : "");
+		if (!id || !*id || access(defkey, R_OK) != 0)
+			snprintf(defkey, sizeof(defkey), "%s/.ssh/id_ed25519.pub", home ? home : "/root");
 		keyfiles[nkeys++] = defkey;
 	}
 	char defhash[4200];
