@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # make demo: the main job on this machine, step by step, saying where
-# everything is: a virtual edge site on the lab, discovered, reconciled
-# against its BOM, brought up by the edge checklist's recipes (Proxmox VE
-# cluster, in-band inventory, Ceph) over SSH, the ledger verified and
-# signed. Proxmox VE, Ceph and Besu cannot run here: on the lab's hosts,
+# everything is: a virtual edge site on the lab, brought up by the edge
+# checklist as it ships, start to end (attestations, discovery,
+# reconciliation, firmware baseline, Proxmox VE, in-band inventory, the
+# cluster, Ceph, a Besu query node, the signed checkpoint) over SSH, then
+# reconciled, the ledger verified and the inventory exported as CycloneDX. Proxmox VE, Ceph and Besu cannot run here: on the lab's hosts,
 # stand-ins answer for them (docs/recipes.md says exactly what is real).
 set -euo pipefail
 cd "$(dirname "$0")/.."
