@@ -27,6 +27,9 @@ static const char *const site_fields[] = {
 };
 static const char *const run_fields[] = { "id", "dir", NULL };
 static const char *const appliance_fields[] = { "etc", "images", NULL };
+static const char *const besu_fields[] = {
+	"chain_id", "block_period", "epoch_length", "request_timeout", NULL,
+};
 static const char *const step_fields[] = {
 	"stdout", "stderr", "exit_status", NULL,
 };
@@ -34,7 +37,7 @@ static const char *const role_fields[] = {
 	"count", "names", "mgmt_ips", "first_name", "first_mgmt_ip", NULL,
 };
 static const char *const namespaces[] = {
-	"node", "site", "run", "steps", "role", "appliance", NULL,
+	"node", "site", "run", "steps", "role", "besu", "appliance", NULL,
 };
 static const char *const filters[] = { "shell", "trim", NULL };
 
@@ -155,9 +158,11 @@ static int check_path(const struct expr *e, const struct sb_checklist *c,
 	if (!in_list(ns, namespaces))
 		return unknown_var(full, "namespace", ns, namespaces);
 	if (strcmp(ns, "node") == 0 || strcmp(ns, "site") == 0 ||
-	    strcmp(ns, "run") == 0 || strcmp(ns, "appliance") == 0) {
+	    strcmp(ns, "run") == 0 || strcmp(ns, "besu") == 0 ||
+	    strcmp(ns, "appliance") == 0) {
 		const char *const *f = ns[0] == 'n' ? node_fields :
 				       ns[0] == 's' ? site_fields :
+				       ns[0] == 'b' ? besu_fields :
 				       ns[0] == 'r' ? run_fields : appliance_fields;
 		char what[32];
 		snprintf(what, sizeof(what), "field of %s", ns);
@@ -439,6 +444,23 @@ static int lookup(char **out, const struct expr *e, const struct sb_tmpl_env *en
 			return need(s->timezone, var, "the site", "add site: timezone to the BOM", out);
 		if (strcmp(f, "bom") == 0)	/* for local steps that run siteboot */
 			return need(s->path, var, "the site", "", out);
+	}
+	if (strcmp(ns, "besu") == 0 && e->nseg == 2) {
+		const struct sb_bom_besu *b = &s->besu;
+		if (strcmp(f, "chain_id") == 0) {
+			if (!b->chain_id)
+				return sb_error_set(SB_EINPUT, "'%s' has no value: %s names no chain id; add 'besu: {chain_id: N}' to the BOM (docs/bom.md, \"besu\")",
+						    var, s->path);
+			*out = sb_asprintf("%llu", (unsigned long long)b->chain_id);
+			return *out ? 0 : SB_ENOMEM;
+		}
+		unsigned v = strcmp(f, "block_period") == 0 ? b->block_period :
+			     strcmp(f, "epoch_length") == 0 ? b->epoch_length :
+			     strcmp(f, "request_timeout") == 0 ? b->request_timeout : 0;
+		if (v) {
+			*out = sb_asprintf("%u", v);
+			return *out ? 0 : SB_ENOMEM;
+		}
 	}
 	if (strcmp(ns, "run") == 0 && e->nseg == 2) {
 		if (strcmp(f, "id") == 0)

@@ -10,16 +10,17 @@ LOG, and plays one of several states:
   peer-missing  one peer fewer
   stalled       the block number does not move
   not-ready     /readiness answers 503
+  other-chain   healthy, but block 0 is another chain's
 Usage: besu_rpc_standin.py PORTFILE LOG MODE VALIDATOR...  (lower-case 0x addresses)
 Environment: BESU_RPC_BIND=HOST:PORT (default 127.0.0.1:0), BESU_RPC_GENESIS=FILE
 (no VALIDATOR given: the validators of that genesis file's QBFT extraData),
+BESU_GENESIS_HASH=0x... (the hash of block 0 to answer; default 0xabab...),
 as the lab's systemctl stand-in starts it for `systemctl enable --now besu`."""
 import http.server
 import json
+import os
 import socket
 import sys
-
-import os
 
 
 def rlp_item(b, i):
@@ -51,6 +52,9 @@ if not validators and os.environ.get("BESU_RPC_GENESIS"):
     extra = json.load(open(os.environ["BESU_RPC_GENESIS"]))["extraData"]
     fields, _ = rlp_item(bytes.fromhex(extra[2:]), 0)
     validators = ["0x" + a.hex() for a in fields[1]]
+# the hash of block 0 a node on the test's genesis answers (a real node
+# computes it from the genesis file; the test passes what it expects)
+genesis_hash = os.environ.get("BESU_GENESIS_HASH", "0x" + "ab" * 32)
 state = {"block": 100}
 
 
@@ -90,7 +94,8 @@ class H(http.server.BaseHTTPRequestHandler):
         elif m == "qbft_getValidatorsByBlockNumber":
             res = validators
         elif m == "eth_getBlockByNumber":
-            res = {"number": "0x0", "hash": "0x" + "ab" * 32, "difficulty": "0x1"}
+            res = {"number": "0x0", "hash": "0x" + "cd" * 32 if mode == "other-chain" else genesis_hash,
+                   "difficulty": "0x1"}
         else:
             return self.reply(200, {"jsonrpc": "2.0", "id": req["id"],
                                     "error": {"code": -32601, "message": "Method not found"}})
