@@ -26,57 +26,21 @@ W=$(mktemp -d /tmp/siteboot-demo.XXXXXX)
 chmod 711 "$W"
 export SITEBOOT_DB=$W/inventory.db SITEBOOT_RUNS_DIR=$W/runs SITEBOOT_OPERATOR="demo"
 export PATH="$(dirname "$SB"):$PATH"
-ST=$W/standins-state
-mkdir -p "$ST" "$W/standins" "$W/data"
-cp -a tests/lab/standins/. "$W/standins/"
-cp -a tests/data/recipes/. "$W/data/"
-chmod -R a+rX "$W/standins" "$W/data"
-chmod 1777 "$ST"
+. tests/lab/appliance_setup.sh
+sb_standins_setup "$W"
 LAB=$W/lab
 cleanup() { $SB lab down --dir "$LAB" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
 say "Start a virtual edge site: ipmi_sim BMCs and sshd hosts on loopback"
-SITEBOOT_LAB_HOST_ENV="PATH=$W/standins:/usr/sbin:/usr/bin:/sbin:/bin SB_STANDIN_STATE=$ST SB_STANDIN_DATA=$W/data SB_STANDIN_RPC=$W/besu_rpc_standin.py" \
-	$SB lab up --dir "$LAB"
+$SB lab up --dir "$LAB"
 SITE=$LAB/site.yaml
 
-# the appliance's own places, in the demo's directory (docs/appliance.md):
+# the appliance's own places in the demo's directory (docs/appliance.md):
 # the BMC credentials, root's password hash for the answer files, the Besu
-# network the core site made, and the verified images
-export SITEBOOT_ETC=$W/etc SITEBOOT_IMAGES=$W/images SITEBOOT_CATALOG=$W/catalog.yaml
-install -d -m 0700 "$SITEBOOT_ETC" "$SITEBOOT_ETC/besu"
-install -d -m 0755 "$SITEBOOT_IMAGES"
-install -m 0600 "$LAB/credentials.yaml" "$SITEBOOT_ETC/credentials.yaml"
-(umask 077; openssl passwd -6 "$(head -c 18 /dev/urandom | base64)" >"$SITEBOOT_ETC/root-password.hash")
-# the core site's QBFT network, as the core checklist leaves it in
-# /etc/siteboot/besu: four validators (keys made here with OpenSSL)
-for i in 1 2 3 4; do
-	pub=$(openssl ecparam -name secp256k1 -genkey -noout 2>/dev/null |
-		openssl ec -pubout -outform DER 2>/dev/null | tail -c 64 | od -An -tx1 | tr -d ' \n')
-	$SB besu address --pubkey "$pub" >>"$SITEBOOT_ETC/besu/validators.txt"
-	echo "enode://$pub@10.10.1.1$i:30303" >>"$SITEBOOT_ETC/besu/nodes.txt"
-done
-head -1 "$SITEBOOT_ETC/besu/nodes.txt" >"$SITEBOOT_ETC/besu/bootnodes.txt"
-$SB besu genesis --validators "$SITEBOOT_ETC/besu/validators.txt" -o "$SITEBOOT_ETC/besu/genesis.json"
-# a stand-in Besu release (bin/besu is the lab's stand-in), listed in the
-# demo's copy of the image catalog so that the checklist's SHA-256 check
-# before the upload passes for it and would fail for anything else
-mkdir -p "$W/rel/besu-standin/bin"
-cp tests/lab/standins/standin "$W/rel/besu-standin/bin/besu"
-tar -czf "$SITEBOOT_IMAGES/besu.tar.gz" -C "$W/rel" besu-standin
-{ cat images/catalog.yaml; cat <<CAT
-
-  - name: besu
-    version: "0-standin"
-    filename: besu.tar.gz
-    sha256: $(sha256sum "$SITEBOOT_IMAGES/besu.tar.gz" | cut -c1-64)
-    source: make demo's stand-in release (tests/demo.sh); not Besu
-CAT
-} >"$SITEBOOT_CATALOG"
-cp tests/lab/besu_rpc_standin.py "$W/besu_rpc_standin.py"
-stop_besu() { for f in "$ST"/*/besu.pid; do [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; true; }
-trap 'stop_besu; cleanup' EXIT
+# network the core site made, and a stand-in Besu release in the catalog
+sb_appliance_setup "$W" "$LAB"
+trap 'sb_standins_stop; cleanup' EXIT
 
 say "Run the edge checklist on the site, start to end (attestations given by flag)"
 echo "  (siteboot plan edge --site $SITE: the procedure, in $W/plan.txt)"
