@@ -248,6 +248,8 @@ struct sb_bom_node_req {
 };
 int sb_bom_node_requirements(const struct sb_site *s, const struct sb_bom_node *n,
 			     struct sb_bom_node_req *out);
+/* The same for every node of the site at once (out[s->nnodes]). */
+int sb_bom_site_requirements(const struct sb_site *s, struct sb_bom_node_req *out);
 /* The built-in profile text for a tier, or NULL. */
 const char *sb_bom_tier_profile(const char *tier);
 

@@ -290,25 +290,12 @@ int sb_bom_tier_check(const struct sb_site *s, struct sb_diags *diags)
 	return 0;
 }
 
-int sb_bom_node_requirements(const struct sb_site *s, const struct sb_bom_node *n,
-			     struct sb_bom_node_req *out)
+static void node_req(const struct sb_ydoc *doc, const struct sb_bom_node *n,
+		     struct sb_bom_node_req *out)
 {
-	const char *text = sb_bom_tier_profile(s->tier);
-	struct sb_diags pd;
-	struct sb_ydoc *doc = NULL;
-	const struct sb_ynode *reqs;
-	int rc;
+	const struct sb_ynode *reqs = sb_ymap_get(doc->root, "requirements");
 
 	memset(out, 0, sizeof(*out));
-	if (!text)
-		return sb_error_set(SB_EINPUT, "unknown tier '%s'", s->tier);
-	sb_diags_init(&pd);
-	rc = sb_yaml_load_buf(&doc, "tier profile", text, strlen(text), NULL, &pd);
-	sb_diags_release(&pd);
-	if (rc)
-		return sb_error_set(SB_EINTERNAL, "built-in tier profile %s does not "
-				    "load", s->tier);
-	reqs = sb_ymap_get(doc->root, "requirements");
 	for (size_t i = 0; reqs && i < reqs->n; i++) {
 		const struct sb_ynode *rn = reqs->items[i];
 		const struct sb_ynode *role = sb_ymap_get(rn, "role");
@@ -329,6 +316,50 @@ int sb_bom_node_requirements(const struct sb_site *s, const struct sb_bom_node *
 		if (nvme.has_min && nvme.min > out->nvme_min)
 			out->nvme_min = nvme.min;
 	}
+}
+
+static int profile_load(struct sb_ydoc **doc, const struct sb_site *s)
+{
+	const char *text = sb_bom_tier_profile(s->tier);
+	struct sb_diags pd;
+	int rc;
+
+	if (!text)
+		return sb_error_set(SB_EINPUT, "unknown tier '%s'", s->tier);
+	sb_diags_init(&pd);
+	rc = sb_yaml_load_buf(doc, "tier profile", text, strlen(text), NULL, &pd);
+	sb_diags_release(&pd);
+	if (rc)
+		return sb_error_set(SB_EINTERNAL, "built-in tier profile %s does not "
+				    "load", s->tier);
+	return 0;
+}
+
+int sb_bom_node_requirements(const struct sb_site *s, const struct sb_bom_node *n,
+			     struct sb_bom_node_req *out)
+{
+	struct sb_ydoc *doc = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = profile_load(&doc, s)))
+		return rc;
+	node_req(doc, n, out);
+	sb_yaml_free(doc);
+	return 0;
+}
+
+/* The profile is parsed once for the whole site: a core site has
+ * thousands of nodes, and parsing it per node cost more than the BOM. */
+int sb_bom_site_requirements(const struct sb_site *s, struct sb_bom_node_req *out)
+{
+	struct sb_ydoc *doc = NULL;
+	int rc;
+
+	if ((rc = profile_load(&doc, s)))
+		return rc;
+	for (size_t i = 0; i < s->nnodes; i++)
+		node_req(doc, &s->nodes[i], &out[i]);
 	sb_yaml_free(doc);
 	return 0;
 }

@@ -6,11 +6,14 @@
 #include "common/error.h"
 #include "common/json.h"
 #include "common/str.h"
+#include "common/time.h"
 #include "inventory/inventory.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <time.h>
 
 enum { O_SITE, O_CSV, O_ALL, O_OPERATOR };
 
@@ -176,19 +179,89 @@ static void print_text(const struct sb_inv_reconcile *r, const struct sb_site *s
 		       "NAME --note TEXT'\n", r->nblocking, r->nblocking == 1 ? "" : "s");
 }
 
+/* -v: where the time went, phase by phase (wall and this process's CPU) */
+struct phase_clock {
+	bool on;
+	uint64_t wall, cpu;
+};
+
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void phase(struct phase_clock *pc, const char *what)
+{
+	uint64_t w = sb_time_mono_ns(), c = cpu_ns();
+
+	if (pc->on && what)
+		fprintf(stderr, "siteboot reconcile: %-28s %7.1f ms wall %7.1f ms CPU\n",
+			what, (double)(w - pc->wall) / 1e6, (double)(c - pc->cpu) / 1e6);
+	pc->wall = w;
+	pc->cpu = c;
+}
+
+/* The integrity check runs on the second core, on its own connection,
+ * while this thread parses the BOM, reads and matches; nothing is printed
+ * until it has said the file is sound (docs/decisions.md). It covers the
+ * tables reconcile reads; the ledger is checked too before reconcile
+ * appends to it (a new BOM). */
+static const char *const read_tables[] = {
+	"reports", "observations", "components", "firmware", "dispositions",
+	"boms", NULL,
+};
+
+struct checker {
+	pthread_t tid;
+	bool started;
+	const char *path;
+	int rc;
+	char msg[1024];
+};
+
+static void *check_main(void *arg)
+{
+	struct checker *k = arg;
+	struct sb_inv *db = NULL;
+
+	k->rc = sb_inv_open(&db, k->path, SB_INV_READONLY | SB_INV_NOCHECK);
+	if (!k->rc)
+		k->rc = sb_inv_quick_check(db, read_tables);
+	if (k->rc)
+		snprintf(k->msg, sizeof(k->msg), "%s", sb_error_message());
+	sb_inv_close(db);
+	return NULL;
+}
+
+/* Wait for the check; its verdict becomes this thread's error. */
+static int check_wait(struct checker *k)
+{
+	if (!k->started)
+		return 0;
+	pthread_join(k->tid, NULL);
+	k->started = false;
+	return k->rc ? sb_error_set(k->rc, "%s", k->msg) : 0;
+}
+
 static int run_reconcile(struct sb_cli *cli, int argc, char **argv)
 {
+	struct phase_clock pc = { .on = cli->verbosity > 0 };
 	struct sb_optparse op;
 	const char *arg, *opt[sizeof(rec_opts) / sizeof(rec_opts[0])] = { 0 };
 	struct sb_diags d;
 	struct sb_site *s = NULL;
 	struct sb_inv *db = NULL;
+	struct sb_inv_observed *ob = NULL;
 	struct sb_inv_expect e;
 	struct sb_inv_reconcile r = { 0 };
+	struct checker chk = { 0 };
 	struct sb_arena a;
 	char actor[160];
 	const char *who;
-	bool is_new;
+	bool is_new, known;
 	int k, rc;
 
 	sb_optparse_init(&op, argc, argv);
@@ -204,6 +277,21 @@ static int run_reconcile(struct sb_cli *cli, int argc, char **argv)
 		return sb_cli_usage_error(cli, "say which site: --site FILE");
 	if (opt[O_CSV] && cli->json)
 		return sb_cli_usage_error(cli, "choose --csv or --json, not both");
+	phase(&pc, NULL);
+	sb_arena_init(&a, 0);
+	/* open (and migrate) first, then check beside the rest */
+	rc = sb_inv_open(&db, sb_cli_db_path(cli), SB_INV_NOCHECK);
+	if (rc) {
+		rc = sb_cli_fail(cli, rc);
+		goto done;
+	}
+	chk.path = sb_inv_path(db);
+	chk.started = pthread_create(&chk.tid, NULL, check_main, &chk) == 0;
+	if (!chk.started && (rc = sb_inv_quick_check(db, read_tables))) {
+		rc = sb_cli_fail(cli, rc);
+		goto done;
+	}
+	phase(&pc, "open");
 	sb_diags_init(&d);
 	rc = sb_bom_load(&s, opt[O_SITE], &d);
 	sb_diags_sort(&d);
@@ -214,20 +302,42 @@ static int run_reconcile(struct sb_cli *cli, int argc, char **argv)
 			fprintf(stderr, "siteboot reconcile: error: %s is not a valid BOM; "
 				"'siteboot bom check %s' lists its problems\n",
 				opt[O_SITE], opt[O_SITE]);
-		return rc == SB_EINPUT ? SB_EXIT_USAGE : sb_cli_fail(cli, rc);
-	}
-	sb_arena_init(&a, 0);
-	if ((rc = sb_cli_open_inventory(cli, &db, false)))
+		rc = rc == SB_EINPUT ? SB_EXIT_USAGE : sb_cli_fail(cli, rc);
 		goto done;
-	who = opt[O_OPERATOR] ? opt[O_OPERATOR] : getenv("USER");
-	snprintf(actor, sizeof(actor), "operator:%.120s", who && *who ? who : "siteboot");
-	if ((rc = sb_inv_bom_record(db, s->id, s->tier, s->sha256, s->path, actor,
-				    &is_new)) ||
-	    (rc = sb_cli_site_expect(&e, &a, s)) ||
-	    (rc = sb_inv_reconcile(&r, db, &e))) {
+	}
+	phase(&pc, "BOM load");
+	if ((rc = sb_inv_observed_load(&ob, db))) {
 		rc = sb_cli_fail(cli, rc);
 		goto done;
 	}
+	phase(&pc, "observations read");
+	if ((rc = sb_cli_site_expect(&e, &a, s)) ||
+	    (rc = sb_inv_reconcile_observed(&r, ob, &e))) {
+		rc = sb_cli_fail(cli, rc);
+		goto done;
+	}
+	if (pc.on)
+		fprintf(stderr, "siteboot reconcile:   %zu observations of this site\n",
+			r.nobservations);
+	phase(&pc, "expectations and matching");
+	if ((rc = check_wait(&chk))) {
+		rc = sb_cli_fail(cli, rc);
+		goto done;
+	}
+	phase(&pc, "waiting for quick_check");
+	/* the BOM goes into the ledger the first time: check the ledger
+	 * before appending to it */
+	who = opt[O_OPERATOR] ? opt[O_OPERATOR] : getenv("USER");
+	snprintf(actor, sizeof(actor), "operator:%.120s", who && *who ? who : "siteboot");
+	if ((rc = sb_inv_bom_known(db, s->sha256, &known)) ||
+	    (!known && (rc = sb_inv_quick_check(db, (const char *const[]){
+			"ledger", "checkpoints", NULL }))) ||
+	    (rc = sb_inv_bom_record(db, s->id, s->tier, s->sha256, s->path, actor,
+				    &is_new))) {
+		rc = sb_cli_fail(cli, rc);
+		goto done;
+	}
+	phase(&pc, "BOM recorded in the ledger");
 	if (cli->json) {
 		if ((rc = print_json(cli, &r, s))) {
 			rc = sb_cli_fail(cli, rc);
@@ -243,9 +353,12 @@ static int run_reconcile(struct sb_cli *cli, int argc, char **argv)
 						   "to standard output"));
 		goto done;
 	}
+	phase(&pc, "output");
 	rc = r.nblocking ? SB_EXIT_PROBLEMS : SB_EXIT_OK;
 done:
+	check_wait(&chk);
 	sb_inv_reconcile_release(&r);
+	sb_inv_observed_free(ob);
 	sb_inv_close(db);
 	sb_arena_release(&a);
 	sb_bom_free(s);
