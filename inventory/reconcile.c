@@ -183,6 +183,23 @@ static const char *col(struct sb_inv_observed *ob, sqlite3_stmt *st, int i)
 	return t ? sp_dup(&ob->sp, t, (size_t)sqlite3_column_bytes(st, i)) : NULL;
 }
 
+/* A column whose value often repeats the previous row's (manufacturer,
+ * model, part number, slot names, source, the evidence of a report):
+ * the previous copy is shared rather than copied again. */
+static const char *col_rep(struct sb_inv_observed *ob, sqlite3_stmt *st, int i,
+			   const char **prev)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	size_t n;
+
+	if (!t)
+		return NULL;
+	n = (size_t)sqlite3_column_bytes(st, i);
+	if (*prev && strncmp(*prev, t, n) == 0 && (*prev)[n] == '\0')
+		return *prev;
+	return *prev = sp_dup(&ob->sp, t, n);
+}
+
 /* The latest report of every (site, node, target). */
 #define CANDIDATES "SELECT max(id) FROM reports GROUP BY coalesce(site, ''), " \
 		   "node, coalesce(target, '')"
@@ -206,6 +223,7 @@ static struct rep *rep_by_id(struct sb_inv_observed *ob, int64_t id,
 
 static int load(struct sb_inv_observed *ob, struct sb_inv *db)
 {
+	const char *prev[6] = { 0 };
 	sqlite3_stmt *st = NULL;
 	struct rep *last = NULL;
 	size_t cap = 0;
@@ -283,15 +301,17 @@ static int load(struct sb_inv_observed *ob, struct sb_inv *db)
 		k = cls ? sb_hw_class_parse(cls) : -1;
 		o->node = p->node;
 		o->cls = k < 0 ? SB_HW_OTHER : (enum sb_hw_class)k;
-		o->mfr = col(ob, st, 2);
-		o->model = col(ob, st, 3);
-		o->pn = col(ob, st, 4);
+		o->mfr = col_rep(ob, st, 2, &prev[0]);
+		o->model = col_rep(ob, st, 3, &prev[1]);
+		o->pn = col_rep(ob, st, 4, &prev[2]);
 		o->serial = col(ob, st, 5);
 		o->serial_raw = col(ob, st, 6);
+		if (o->serial_raw && o->serial && strcmp(o->serial_raw, o->serial) == 0)
+			o->serial_raw = o->serial;
 		o->durable = col(ob, st, 7);
-		o->slot = col(ob, st, 8);
-		o->source = col(ob, st, 9);
-		o->evidence = col(ob, st, 10);
+		o->slot = col_rep(ob, st, 8, &prev[3]);
+		o->source = col_rep(ob, st, 9, &prev[4]);
+		o->evidence = col_rep(ob, st, 10, &prev[5]);
 		o->cap = (uint64_t)sqlite3_column_int64(st, 11);
 		o->used = false;
 	}
@@ -473,7 +493,10 @@ static int cmp_serial(const void *a, const void *b)
 	const struct obs *x = *(struct obs *const *)a, *y = *(struct obs *const *)b;
 	int k = strcmp(x->serial, y->serial);
 
-	return k ? k : cmp_str(x->node, y->node);
+	if (!k)
+		k = cmp_str(x->node, y->node);
+	/* then as seen: the same answer on every run */
+	return k ? k : (x > y) - (x < y);
 }
 
 static int index_serials(struct ctx *c)
@@ -575,14 +598,24 @@ static void finish(struct ctx *c)
 
 	for (size_t i = 0; i < r->n; i++) {
 		struct sb_inv_finding *f = &r->v[i];
+		const char *part[] = { f->kind, f->node, f->line, f->expected_serial,
+				       f->observed_serial, f->location, c->e->site };
 		char key[1024], hex[65];
+		size_t n = 0;
 
-		snprintf(key, sizeof(key), "%s|%s|%s|%s|%s|%s|%s", f->kind,
-			 f->node ? f->node : "", f->line ? f->line : "",
-			 f->expected_serial ? f->expected_serial : "",
-			 f->observed_serial ? f->observed_serial : "",
-			 f->location ? f->location : "", c->e->site ? c->e->site : "");
-		sb_sha256_hex(hex, key, strlen(key));
+		/* "kind|node|line|expected|observed|location|site", cut at
+		 * 1023 bytes as it always was */
+		for (size_t p = 0; p < sizeof(part) / sizeof(part[0]); p++) {
+			size_t len = part[p] ? strlen(part[p]) : 0;
+			if (p && n < sizeof(key) - 1)
+				key[n++] = '|';
+			if (len > sizeof(key) - 1 - n)
+				len = sizeof(key) - 1 - n;
+			memcpy(key + n, part[p] ? part[p] : "", len);
+			n += len;
+		}
+		key[n] = '\0';
+		sb_sha256_hex(hex, key, n);
 		snprintf(f->id, sizeof(f->id), "F-%.10s", hex);
 		for (size_t k = 0; k < c->ndisps; k++)
 			if (strcmp(c->disps[k].finding, f->id) == 0) {
@@ -715,25 +748,25 @@ static int units_of(struct ctx *c, const struct sb_inv_expect_line *l,
 	return 0;
 }
 
-/* Pass 1: expected serials found on their own node. */
+/* Pass 1: expected serials found on their own node, through the serial
+ * index (by serial, then node). */
 static void pass_serials(struct ctx *c, const char *node,
-			 const struct sb_inv_expect_line *l, struct unit *u,
-			 size_t lo, size_t hi)
+			 const struct sb_inv_expect_line *l, struct unit *u)
 {
 	for (unsigned k = 0; k < l->quantity; k++) {
 		if (!u[k].serial)
 			continue;
-		for (size_t i = lo; i < hi; i++) {
-			struct obs *o = &c->obs[i];
-			if (!o->used && o->serial && o->cls == l->cls &&
-			    strcmp(o->serial, u[k].serial) == 0) {
+		for (size_t i = serial_lower(c, u[k].serial);
+		     i < c->nby_serial && strcmp(c->by_serial[i]->serial, u[k].serial) == 0;
+		     i++) {
+			struct obs *o = c->by_serial[i];
+			if (!o->used && o->cls == l->cls && strcmp(o->node, node) == 0) {
 				o->used = true;
 				u[k].o = o;
 				break;
 			}
 		}
 	}
-	(void)node;
 }
 
 /* Pass 2: expected serials that are on another node of the site. */
@@ -1221,6 +1254,16 @@ int sb_inv_reconcile_observed(struct sb_inv_reconcile *r,
 	if ((rc = select_site(&c)))
 		goto out;
 	r->nobservations = c.nobs;
+	/* about one finding per part, observed or expected: reserve them,
+	 * rather than copy a growing array of 100,000 */
+	for (size_t i = 0; i < e->nnodes; i++)
+		for (size_t k = 0; k < e->nodes[i].nlines; k++)
+			r->cap += e->nodes[i].lines[k].quantity;
+	r->cap += c.nobs + 4 * e->nnodes + 16;
+	if (!(r->v = malloc(r->cap * sizeof(*r->v)))) {
+		rc = sb_error_set(SB_ENOMEM, "out of memory");
+		goto out;
+	}
 	if ((rc = index_serials(&c)))
 		goto out;
 	for (size_t i = 0; i < e->nnodes; i++)
@@ -1240,7 +1283,7 @@ int sb_inv_reconcile_observed(struct sb_inv_reconcile *r,
 				rc = sb_error_set(SB_ENOMEM, "out of memory");
 				goto out;
 			}
-			pass_serials(&c, n->name, &n->lines[k], units[li], lo, hi);
+			pass_serials(&c, n->name, &n->lines[k], units[li]);
 		}
 	}
 	li = 0;
