@@ -165,11 +165,17 @@ static int quick_check_one(struct sb_inv *db, const char *table)
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *r = sb_inv_col(st, 0);
 		if (r && strcmp(r, "ok") != 0) {
+			/* a table's check lists every bad cell: say the first
+			 * three problems, as quick_check(3) does */
+			const char *e = r;
+			for (int lines = 0; *e && lines < 3; e++)
+				if (*e == '\n' && ++lines == 3)
+					break;
 			rc = sb_error_set(SB_ETAMPER, "%s: the database file is damaged "
-					  "(quick_check%s%s: %s); restore it from a copy, "
+					  "(quick_check%s%s: %.*s); restore it from a copy, "
 					  "or move it aside and run discovery again",
 					  db->path, table ? " of " : "", table ? table : "",
-					  r);
+					  (int)(e - r > 400 ? 400 : e - r), r);
 			break;
 		}
 	}
