@@ -3,7 +3,8 @@
 # the lab in $2 (docs/appliance.md, "The appliance's places"):
 #   $1/etc     SITEBOOT_ETC: the lab's BMC credentials, root's password hash
 #              for the answer files, the core site's Besu network (besu/)
-#   $1/images  SITEBOOT_IMAGES: a stand-in Besu release (besu.tar.gz)
+#   $1/images  SITEBOOT_IMAGES: a stand-in Besu release (besu.tar.gz) and
+#              the Java runtime's repository (java-repo.tar, an index only)
 #   $1/catalog.yaml  SITEBOOT_CATALOG: the image catalog plus that release
 # Needs $SB (the siteboot binary), $TOP (the source tree) and $ST (from
 # sb_standins_setup: the hash of the network's block 0 goes there, for the
@@ -36,6 +37,12 @@ sb_appliance_setup() {
 	mkdir -p "$w/rel/besu-standin/bin"
 	cp "$TOP/tests/lab/standins/standin" "$w/rel/besu-standin/bin/besu"
 	tar -czf "$SITEBOOT_IMAGES/besu.tar.gz" -C "$w/rel" besu-standin
+	# the Java runtime's repository as `make image` packs it: here an index
+	# naming the package, which the apt-get stand-in installs from
+	mkdir -p "$w/java-repo"
+	printf 'Package: openjdk-17-jre-headless\nVersion: 17.0.13+11-1~deb12u1\nArchitecture: amd64\nFilename: ./openjdk-17-jre-headless_17.0.13+11-1~deb12u1_amd64.deb\n\n' \
+		>"$w/java-repo/Packages"
+	tar -cf "$SITEBOOT_IMAGES/java-repo.tar" -C "$w/java-repo" .
 	{ cat "$TOP/images/catalog.yaml"; cat <<CAT
 
   - name: besu
