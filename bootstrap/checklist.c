@@ -216,8 +216,10 @@ static bool parse_failed(struct parser *p, const struct sb_ynode *n)
 	return false;
 }
 
-static bool get_duration(struct parser *p, const struct sb_ynode *map,
-			 const char *key, uint64_t *out, const char *what)
+/* A duration or a size: `parse` is sb_parse_duration_ms or sb_parse_size. */
+static bool get_u64(struct parser *p, const struct sb_ynode *map,
+		    const char *key, uint64_t *out, const char *what,
+		    int (*parse)(uint64_t *, const char *, const char *))
 {
 	const struct sb_ynode *n;
 	const char *s;
@@ -225,9 +227,21 @@ static bool get_duration(struct parser *p, const struct sb_ynode *map,
 
 	if (!keyed_scalar(p, map, key, what, w, &n, &s))
 		return false;
-	if (s && sb_parse_duration_ms(out, s, w))
+	if (s && parse(out, s, w))
 		return parse_failed(p, n);
 	return true;
+}
+
+static bool get_duration(struct parser *p, const struct sb_ynode *map,
+			 const char *key, uint64_t *out, const char *what)
+{
+	return get_u64(p, map, key, out, what, sb_parse_duration_ms);
+}
+
+static bool get_size(struct parser *p, const struct sb_ynode *map,
+		     const char *key, uint64_t *out, const char *what)
+{
+	return get_u64(p, map, key, out, what, sb_parse_size);
 }
 
 static bool get_uint(struct parser *p, const struct sb_ynode *map,
@@ -246,20 +260,6 @@ static bool get_uint(struct parser *p, const struct sb_ynode *map,
 	if (sb_parse_ll(&v, s, 0, max, w))
 		return parse_failed(p, n);
 	*out = (unsigned)v;
-	return true;
-}
-
-static bool get_size(struct parser *p, const struct sb_ynode *map,
-		     const char *key, uint64_t *out, const char *what)
-{
-	const struct sb_ynode *n;
-	const char *s;
-	char w[256];
-
-	if (!keyed_scalar(p, map, key, what, w, &n, &s))
-		return false;
-	if (s && sb_parse_size(out, s, w))
-		return parse_failed(p, n);
 	return true;
 }
 
