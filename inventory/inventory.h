@@ -94,6 +94,11 @@ int sb_inv_ledger_append_raw(struct sb_inv *db, const char *actor,
 			     size_t len, int64_t *seq);
 /* Number of events (the last sequence number when nothing was lost). */
 int sb_inv_ledger_size(struct sb_inv *db, int64_t *size);
+/* The latest event of `kind`: *seq and its payload (parsed). SB_ENOTFOUND
+ * when there is none. The payload is the stored text; run
+ * sb_inv_verify() when its integrity matters. */
+int sb_inv_ledger_last(struct sb_inv *db, const char *kind, int64_t *seq,
+		       json_t **payload);
 
 /* One event as stored. */
 struct sb_inv_event {
