@@ -53,6 +53,14 @@ for node in site["nodes"] if "nodes" in site else bom["nodes"]:
         devs.append({"name": name_, "serial": s, "wwn": None, "model": model, "size": size,
                      "type": "disk", "tran": tran})
     json.dump({"blockdevices": devs}, open(os.path.join(d, "lsblk.json"), "w"), indent=3)
+    # `ip -d -j link` as edge-n01 answered it (tests/data/inband, a real
+    # capture: two ports, a Proxmox bridge over the first), with this
+    # node's MACs from the BOM
+    macs = [m for ln in lines if ln["class"] == "nic" for m in ln.get("macs") or []]
+    if len(macs) >= 2:
+        iplink = open(os.path.join(os.path.dirname(mksmbios), "edge-n01.ip-link.json")).read()
+        iplink = iplink.replace("b4:96:91:4a:18:90", macs[0]).replace("b4:96:91:4a:18:91", macs[1])
+        open(os.path.join(d, "ip-link.json"), "w").write(iplink)
     os.chmod(d, 0o777)
     for f in os.listdir(d):
         os.chmod(os.path.join(d, f), 0o644)

@@ -37,7 +37,7 @@ expect_calls() {	# NODE then the expected lines
 		fail "$node: command sequence"; diff "$T/want.$node" "$ST/$node/calls" | sed 's/^/#   /' | head -30; fi
 }
 expect_calls edge-n01 "pveversion " "pveversion " "pveversion " \
-	"dmidecode -t system -t baseboard -t memory" "lsblk ${L#lsblk }" \
+	"dmidecode -t system -t baseboard -t memory" "lsblk ${L#lsblk }" "ip -d -j link" \
 	"pvecm status" "pvecm create acc-edge-01" "pvecm status" "pvecm status" "pvecm status" \
 	"ceph --version" "pveceph install --repository no-subscription --version reef" \
 	"ceph config get mon public_network" "pveceph init --network 10.20.2.0/24" \
@@ -51,7 +51,7 @@ expect_calls edge-n01 "pveversion " "pveversion " "pveversion " \
 for n in edge-n02 edge-n03; do
 	mgr=(); [ $n = edge-n02 ] && mgr=("ceph mgr dump --format json" "pveceph mgr create")
 	expect_calls $n "pveversion " "pveversion " "pveversion " \
-		"dmidecode -t system -t baseboard -t memory" "lsblk ${L#lsblk }" \
+		"dmidecode -t system -t baseboard -t memory" "lsblk ${L#lsblk }" "ip -d -j link" \
 		"pvecm status" "pvecm add 127.0.3.1 --use_ssh 1" "pvecm status" "pvecm status" \
 		"ceph --version" "pveceph install --repository no-subscription --version reef" \
 		"ceph mon dump --format json" "pveceph mon create" "${mgr[@]}" \
