@@ -66,6 +66,7 @@ const struct sb_executor *sb_executor_for(enum sb_exec_kind k)
 	case SB_EXEC_BMC:
 		return &sb_exec_bmc;
 	case SB_EXEC_ATTEST:
+	case SB_EXEC_SERVE:
 		break;
 	}
 	return NULL;
