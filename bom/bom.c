@@ -70,7 +70,7 @@ static const char *const addr_keys[] = {
 };
 static const char *const ssh_keys[] = { "user", "port", NULL };
 static const char *const vm_keys[] = {
-	"name", "roles", "vcpus", "memory", "disk", "mgmt", NULL,
+	"name", "roles", "vcpus", "memory", "disk", "mgmt", "ssh", NULL,
 };
 static const char *const drive_interfaces[] = { "nvme", "sata", "sas", NULL };
 static const char *const drive_media[] = { "ssd", "hdd", NULL };
@@ -860,6 +860,16 @@ static void parse_vms(struct loadctx *c, const struct sb_ynode *n,
 			bom_err(p, v, "e.g. 'disk: 2TB'", "%s has no 'disk'", w);
 		parse_addr_src(c, sb_ymap_get(v, "mgmt"), &a, w);
 		fill_addr(p, &a, 0, &vm->mgmt, w);
+		vm->ssh_user = "root";
+		vm->ssh_port = 22;
+		const struct sb_ynode *ssh = sb_ymap_get(v, "ssh");
+		if (ssh && want_map(p, ssh, w)) {
+			bom_check_keys(p, ssh, ssh_keys, "'ssh'");
+			const char *u = bom_get_str(p, ssh, "user", false, "'ssh'");
+			if (u)
+				vm->ssh_user = u;
+			bom_get_uint(p, ssh, "port", 1, 65535, &vm->ssh_port, "'ssh'");
+		}
 		if (vm->name)
 			node->nvms++;
 	}
@@ -1357,6 +1367,40 @@ static void sha256_hex(char out[65], const char *buf, size_t len)
 	sb_hex(out, md, sizeof(md));
 }
 
+/* The VMs as hosts (sb_site.guests). */
+static int build_guests(struct sb_site *s)
+{
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; i < s->nnodes; i++)
+		n += s->nodes[i].nvms;
+	if (!n)
+		return 0;
+	s->guests = sb_arena_calloc(&s->arena, n, sizeof(*s->guests));
+	if (!s->guests)
+		return SB_ENOMEM;
+	for (size_t i = 0; i < s->nnodes; i++) {
+		const struct sb_bom_node *p = &s->nodes[i];
+		for (size_t v = 0; v < p->nvms; v++) {
+			const struct sb_bom_vm *vm = &p->vms[v];
+			struct sb_bom_node *g = &s->guests[k++];
+			g->name = vm->name;
+			g->roles = vm->roles;
+			g->nroles = vm->nroles;
+			g->rack = p->rack;
+			g->height = 1;
+			g->mgmt = vm->mgmt;
+			g->ssh_user = vm->ssh_user;
+			g->ssh_port = vm->ssh_port;
+			g->parent = p;
+			g->vm = vm;
+			g->pos = vm->pos;
+		}
+	}
+	s->nguests = k;
+	return 0;
+}
+
 int sb_bom_load_buf(struct sb_site **out, const char *path, const char *buf,
 		    size_t len, struct sb_diags *diags)
 {
@@ -1414,6 +1458,8 @@ int sb_bom_load_buf(struct sb_site **out, const char *path, const char *buf,
 	parse_racks(&c, sb_ymap_get(root, "racks"));
 	parse_nodes(&c, sb_ymap_get(root, "nodes"));
 	check_site(&c, sb_ymap_get(root, "nodes"));
+	if (diags->nerrors == errs0 && build_guests(s))
+		bom_err(&c.p, root, NULL, "out of memory");
 	if (diags->nerrors == errs0 && s->tier)
 		sb_bom_tier_check(s, diags);
 done:

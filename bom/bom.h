@@ -96,6 +96,8 @@ struct sb_bom_vm {
 	uint64_t memory_bytes;
 	uint64_t disk_bytes;
 	struct sb_bom_addr mgmt;
+	const char *ssh_user;	/* default "root" */
+	unsigned ssh_port;	/* default 22 */
 	struct sb_bom_pos pos;
 };
 
@@ -120,6 +122,10 @@ struct sb_bom_node {
 	size_t nfirmware;
 	struct sb_bom_vm *vms;
 	size_t nvms;
+	/* A VM as a host (sb_site.guests): the node that carries it and its
+	 * entry there; both NULL for a node. */
+	const struct sb_bom_node *parent;
+	const struct sb_bom_vm *vm;
 	struct sb_bom_pos pos;
 };
 
@@ -179,6 +185,13 @@ struct sb_site {
 	size_t nnetworks;
 	struct sb_bom_node *nodes;
 	size_t nnodes;
+	/* Every node's VMs as hosts of their own, in BOM order: name, roles,
+	 * rack, management address and SSH from the VM's entry, `parent` and
+	 * `vm` set, no BMC and no hardware lines. Not in `nodes`: discovery,
+	 * power and reconciliation are about machines; checklists run on
+	 * hosts (docs/checklists.md, "hosts"). */
+	struct sb_bom_node *guests;
+	size_t nguests;
 };
 
 /* Load and validate a BOM. Every problem goes to `diags` (errors and
@@ -194,6 +207,17 @@ void sb_bom_free(struct sb_site *site);
 const struct sb_bom_node *sb_bom_node_find(const struct sb_site *s,
 					   const char *name);
 bool sb_bom_node_has_role(const struct sb_bom_node *n, const char *role);
+
+/* Hosts: the nodes, then the VMs (guests). Index i < nnodes is nodes[i],
+ * else guests[i - nnodes]. */
+size_t sb_bom_nhosts(const struct sb_site *s);
+const struct sb_bom_node *sb_bom_host(const struct sb_site *s, size_t i);
+/* A node or VM by name, or NULL. */
+const struct sb_bom_node *sb_bom_host_find(const struct sb_site *s,
+					   const char *name);
+/* Like sb_bom_select, over hosts (indexes as sb_bom_host takes them). */
+int sb_bom_select_hosts(size_t **idx, size_t *n, const struct sb_site *s,
+			const char *const *patterns, size_t npatterns);
 /* Total memory and NVMe capacity of a node, from its lines. */
 uint64_t sb_bom_node_memory(const struct sb_bom_node *n);
 uint64_t sb_bom_node_nvme(const struct sb_bom_node *n);

@@ -126,8 +126,9 @@ static const struct sb_bom_override *find_ov(const struct sb_bom_override *ov,
 }
 
 static void node(FILE *f, const struct sb_bom_node *n,
-		 const struct sb_bom_override *o)
+		 const struct sb_bom_override *ov, size_t nov)
 {
+	const struct sb_bom_override *o = find_ov(ov, nov, n->name);
 	const char *bmc = o && o->bmc_url ? o->bmc_url : n->bmc_url;
 	const char *cred = o && o->credential ? o->credential : n->credential;
 	bool any_serial = n->chassis.serial != NULL, any_mac = false;
@@ -197,7 +198,12 @@ static void node(FILE *f, const struct sb_bom_node *n,
 			fprintf(f, "        vcpus: %u\n", v->vcpus);
 			fprintf(f, "        memory: %" PRIu64 "B\n", v->memory_bytes);
 			fprintf(f, "        disk: %" PRIu64 "B\n", v->disk_bytes);
-			addr(f, 8, "mgmt", &v->mgmt, NULL);
+			const struct sb_bom_override *vo = find_ov(ov, nov, v->name);
+			addr(f, 8, "mgmt", &v->mgmt, vo ? vo->mgmt_address : NULL);
+			fputs("        ssh:\n", f);
+			kv(f, 10, "user", vo && vo->ssh_user ? vo->ssh_user : v->ssh_user);
+			fprintf(f, "          port: %u\n",
+				vo && vo->ssh_port ? vo->ssh_port : v->ssh_port);
 		}
 	}
 }
@@ -273,7 +279,7 @@ int sb_bom_emit(FILE *f, const struct sb_site *s,
 	}
 	fputs("nodes:\n", f);
 	for (size_t i = 0; i < s->nnodes; i++)
-		node(f, &s->nodes[i], find_ov(ov, nov, s->nodes[i].name));
+		node(f, &s->nodes[i], ov, nov);
 	if (fflush(f) != 0 || ferror(f))
 		return sb_error_set(SB_EIO, "cannot write the BOM: %s",
 				    strerror(errno ? errno : EIO));

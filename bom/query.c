@@ -17,10 +17,13 @@ const struct sb_bom_node *sb_bom_node_find(const struct sb_site *s,
 	return NULL;
 }
 
-int sb_bom_select(size_t **idx, size_t *n, const struct sb_site *s,
-		  const char *const *patterns, size_t npatterns, bool all)
+/* Select among the first `count` hosts (count is nnodes for nodes, or
+ * sb_bom_nhosts for nodes and VMs). */
+static int select_among(size_t **idx, size_t *n, const struct sb_site *s,
+			size_t count, const char *const *patterns,
+			size_t npatterns, bool all)
 {
-	bool *take = calloc(s->nnodes ? s->nnodes : 1, sizeof(*take));
+	bool *take = calloc(count ? count : 1, sizeof(*take));
 	size_t *out = NULL, cnt = 0;
 	int rc = 0;
 
@@ -28,33 +31,35 @@ int sb_bom_select(size_t **idx, size_t *n, const struct sb_site *s,
 	*n = 0;
 	if (!take)
 		return sb_error_set(SB_ENOMEM, "out of memory");
-	for (size_t i = 0; all && i < s->nnodes; i++)
+	for (size_t i = 0; all && i < count; i++)
 		take[i] = true;
 	for (size_t p = 0; p < npatterns && rc == 0; p++) {
 		struct sb_strv names = { 0 };
 		rc = sb_range_expand(&names, patterns[p], 0);
 		for (size_t k = 0; rc == 0 && k < names.n; k++) {
 			size_t i;
-			for (i = 0; i < s->nnodes; i++)
-				if (strcmp(s->nodes[i].name, names.v[k]) == 0)
+			for (i = 0; i < count; i++)
+				if (strcmp(sb_bom_host(s, i)->name, names.v[k]) == 0)
 					break;
-			if (i == s->nnodes) {
-				const char **cands = calloc(s->nnodes + 1,
+			if (i == count) {
+				const char **cands = calloc(count + 1,
 							    sizeof(*cands));
 				const char *best = NULL;
 				if (cands) {
-					for (size_t j = 0; j < s->nnodes; j++)
-						cands[j] = s->nodes[j].name;
+					for (size_t j = 0; j < count; j++)
+						cands[j] = sb_bom_host(s, j)->name;
 					best = sb_did_you_mean(names.v[k], cands);
 				}
 				if (best)
 					rc = sb_error_set(SB_EINPUT,
-							  "%s lists no node '%s'; did you mean '%s'?",
-							  s->path, names.v[k], best);
+							  "%s lists no %s '%s'; did you mean '%s'?",
+							  s->path, count > s->nnodes ? "node or VM" : "node",
+							  names.v[k], best);
 				else
 					rc = sb_error_set(SB_EINPUT,
-							  "%s lists no node '%s'; 'siteboot bom show %s' lists the nodes",
-							  s->path, names.v[k], s->path);
+							  "%s lists no %s '%s'; 'siteboot bom show %s' lists the nodes",
+							  s->path, count > s->nnodes ? "node or VM" : "node",
+							  names.v[k], s->path);
 				free(cands);
 				break;
 			}
@@ -64,12 +69,12 @@ int sb_bom_select(size_t **idx, size_t *n, const struct sb_site *s,
 	}
 	if (rc)
 		goto out;
-	out = malloc((s->nnodes ? s->nnodes : 1) * sizeof(*out));
+	out = malloc((count ? count : 1) * sizeof(*out));
 	if (!out) {
 		rc = sb_error_set(SB_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < s->nnodes; i++)
+	for (size_t i = 0; i < count; i++)
 		if (take[i])
 			out[cnt++] = i;
 	*idx = out;
@@ -77,6 +82,37 @@ int sb_bom_select(size_t **idx, size_t *n, const struct sb_site *s,
 out:
 	free(take);
 	return rc;
+}
+
+int sb_bom_select(size_t **idx, size_t *n, const struct sb_site *s,
+		  const char *const *patterns, size_t npatterns, bool all)
+{
+	return select_among(idx, n, s, s->nnodes, patterns, npatterns, all);
+}
+
+int sb_bom_select_hosts(size_t **idx, size_t *n, const struct sb_site *s,
+			const char *const *patterns, size_t npatterns)
+{
+	return select_among(idx, n, s, sb_bom_nhosts(s), patterns, npatterns, false);
+}
+
+size_t sb_bom_nhosts(const struct sb_site *s)
+{
+	return s->nnodes + s->nguests;
+}
+
+const struct sb_bom_node *sb_bom_host(const struct sb_site *s, size_t i)
+{
+	return i < s->nnodes ? &s->nodes[i] : &s->guests[i - s->nnodes];
+}
+
+const struct sb_bom_node *sb_bom_host_find(const struct sb_site *s,
+					   const char *name)
+{
+	for (size_t i = 0; i < sb_bom_nhosts(s); i++)
+		if (strcmp(sb_bom_host(s, i)->name, name) == 0)
+			return sb_bom_host(s, i);
+	return NULL;
 }
 
 static int total_cmp(const void *a, const void *b)

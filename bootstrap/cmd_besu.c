@@ -281,7 +281,7 @@ static int node_config(struct sb_cli *cli, const char *site, const char *node, c
 		sb_cli_diags_print(cli, &d);
 		goto out;
 	}
-	const struct sb_bom_node *n = sb_bom_node_find(s, node);
+	const struct sb_bom_node *n = sb_bom_host_find(s, node);
 	if (!n) {
 		rc = sb_error_set(SB_EINPUT, "no node '%s' in %s", node, site);
 		goto out;

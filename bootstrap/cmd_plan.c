@@ -18,7 +18,7 @@ static const struct sb_opt plan_opts[] = {
 	{ "site", 's', SB_OPT_ARG, "FILE", "the site's BOM" },
 	{ "only", 0, SB_OPT_ARG, "STEP", "this step alone" },
 	{ "from", 0, SB_OPT_ARG, "STEP", "this step and the ones after it" },
-	{ "hosts", 0, SB_OPT_ARG, "NODES", "only these nodes (names, ranges, comma-separated)" },
+	{ "hosts", 0, SB_OPT_ARG, "NODES", "only these nodes and VMs (names, ranges, comma-separated)" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -177,10 +177,12 @@ int sb_plan_print(struct sb_cli *cli, const struct sb_planload *plp, const char 
 		const struct sb_plan_host *ph = &p->hosts[h];
 		struct sb_tmpl_env env = { plp->site, ph->node, NULL, NULL, NULL, NULL };
 		json_t *steps = cli->json ? json_array() : NULL;
+		const char *parent = ph->node && ph->node->parent ? ph->node->parent->name : NULL;
 		if (!cli->json)
-			printf("\n%s%s%s\n", ph->name,
+			printf("\n%s%s%s%s%s%s\n", ph->name,
 			       ph->node && ph->node->mgmt.ip ? "  " : "",
-			       ph->node && ph->node->mgmt.ip ? ph->node->mgmt.ip : "");
+			       ph->node && ph->node->mgmt.ip ? ph->node->mgmt.ip : "",
+			       parent ? "  (VM on " : "", parent ? parent : "", parent ? ")" : "");
 		for (size_t i = 0; i < ph->nitems; i++) {
 			const struct sb_step *s = &c->steps[p->items[ph->items[i]].step];
 			struct sb_step_row row;
@@ -219,9 +221,9 @@ int sb_plan_print(struct sb_cli *cli, const struct sb_planload *plp, const char 
 			free(ver);
 		}
 		if (cli->json)
-			json_array_append_new(hosts, json_pack("{s:s, s:s?, s:o}", "host", ph->name,
+			json_array_append_new(hosts, json_pack("{s:s, s:s?, s:s?, s:o}", "host", ph->name,
 							       "mgmt_ip", ph->node ? ph->node->mgmt.ip : NULL,
-							       "steps", steps));
+							       "vm_on", parent, "steps", steps));
 	}
 	if (cli->json) {
 		rc = sb_cli_json_out(cli, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:o}",

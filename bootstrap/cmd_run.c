@@ -24,7 +24,7 @@ static const struct sb_opt run_opts[] = {
 	{ "site", 's', SB_OPT_ARG, "FILE", "the site's BOM" },
 	{ "only", 0, SB_OPT_ARG, "STEP", "this step alone" },
 	{ "from", 0, SB_OPT_ARG, "STEP", "this step and the ones after it" },
-	{ "hosts", 0, SB_OPT_ARG, "NODES", "only these nodes (names, ranges, comma-separated)" },
+	{ "hosts", 0, SB_OPT_ARG, "NODES", "only these nodes and VMs (names, ranges, comma-separated)" },
 	{ "parallel", 'j', SB_OPT_ARG, "N", "steps executing at once (default 4)" },
 	{ "dry-run", 'n', SB_OPT_NONE, NULL, "print what would run, run nothing" },
 	{ "attest", 0, SB_OPT_ARG, "STEP=NAME", "confirm a manual step as NAME (all=NAME: every one)" },

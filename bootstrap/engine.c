@@ -158,6 +158,15 @@ static void set_str(char **dst, const char *s)
 	*dst = s ? strdup(s) : NULL;
 }
 
+/* The plan's host for a BOM node, or -1 when it has no steps here. */
+static size_t plan_host_of(const struct sb_plan *p, const struct sb_bom_node *n)
+{
+	for (size_t h = 0; h < p->nhosts; h++)
+		if (p->hosts[h].node == n)
+			return h;
+	return (size_t)-1;
+}
+
 static size_t site_host(const struct sb_plan *p)
 {
 	return p->nhosts && !p->hosts[0].node ? 0 : (size_t)-1;
@@ -814,6 +823,14 @@ static const char *wait_needs(struct host_rt *hr, size_t idx, char *why, size_t 
 		} else if (!p->hosts[hr->h].node) {
 			hosts_from = 0;
 			hosts_to = p->nhosts;
+		} else if (p->hosts[hr->h].node->parent && sb_plan_find(p, hr->h, n) < 0) {
+			/* a VM waits for what it needs on the node that
+			 * carries it (the VM defined and started there) */
+			size_t ph = plan_host_of(p, p->hosts[hr->h].node->parent);
+			if (ph == (size_t)-1)
+				continue;
+			hosts_from = ph;
+			hosts_to = ph + 1;
 		}
 		for (size_t h = hosts_from; h < hosts_to; h++) {
 			long j = sb_plan_find(p, h, n);

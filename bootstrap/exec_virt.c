@@ -134,9 +134,10 @@ static int define(virConnectPtr c, struct sb_exec_host *h, const struct sb_actio
 	int rc = 0;
 
 	/* the BOM's sizing when the domain is one of the node's VMs */
-	for (size_t i = 0; h->node && i < h->node->nvms; i++) {
-		const struct sb_bom_vm *v = &h->node->vms[i];
-		if (!sb_streq(v->name, a->virt_domain))
+	for (size_t i = 0; h->node && i <= h->node->nvms; i++) {
+		/* the node's VMs, or (i == nvms) the VM the step runs for */
+		const struct sb_bom_vm *v = i < h->node->nvms ? &h->node->vms[i] : h->node->vm;
+		if (!v || !sb_streq(v->name, a->virt_domain))
 			continue;
 		if (!vcpus)
 			vcpus = v->vcpus;

@@ -508,7 +508,7 @@ static int write_site(const struct sb_lab *lab, const char *path)
 	if (!f)
 		return sb_error_set(SB_EIO, "lab: cannot write %s: %s", tmp,
 				    strerror(errno));
-	rc = sb_bom_emit(f, lab->site, lab->ov, lab->site->nnodes);
+	rc = sb_bom_emit(f, lab->site, lab->ov, sb_bom_nhosts(lab->site));
 	if (fclose(f) != 0 && !rc)
 		rc = sb_error_set(SB_EIO, "lab: cannot write %s: %s", tmp,
 				  strerror(errno));
@@ -606,13 +606,14 @@ int sb_lab_up(const struct sb_lab_up_opts *o, json_t **state)
 
 	sb_strlcpy(lab.dir, dir, sizeof(lab.dir));
 	lab.site = site;
-	lab.ov = calloc(site->nnodes ? site->nnodes : 1, sizeof(*lab.ov));
+	/* one override per host: the nodes, then the VMs (their SSH hosts) */
+	lab.ov = calloc(sb_bom_nhosts(site) + 1, sizeof(*lab.ov));
 	if (!lab.ov) {
 		rc = sb_error_set(SB_ENOMEM, "out of memory");
 		goto fail;
 	}
-	for (size_t i = 0; i < site->nnodes; i++)
-		lab.ov[i].node = site->nodes[i].name;
+	for (size_t i = 0; i < sb_bom_nhosts(site); i++)
+		lab.ov[i].node = sb_bom_host(site, i)->name;
 	sb_strlcpy(lab.bmc_user, "admin", sizeof(lab.bmc_user));
 	if ((rc = gen_password(lab.bmc_password, sizeof(lab.bmc_password))))
 		goto fail;

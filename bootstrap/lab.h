@@ -119,9 +119,9 @@ int sb_lab_add_proc(struct sb_lab *lab, pid_t pid, const char *kind,
  * management address, SSH port and user). */
 int sb_lab_ipmi_up(struct sb_lab *lab);
 int sb_lab_redfish_up(struct sb_lab *lab);
-/* SSH hosts: one sshd per node, on loopback ports, or when `netns` (root
- * only) each in its own network namespace with its own address. Fills
- * lab->hosts and lab->ssh_key. */
+/* SSH hosts: one sshd per node and per VM of the BOM, on loopback ports,
+ * or when `netns` (root only) each in its own network namespace with its
+ * own address. Fills lab->hosts and lab->ssh_key. */
 int sb_lab_ssh_up(struct sb_lab *lab, bool netns);
 /* Undo what the parts set up beyond processes (namespaces, bridges). */
 void sb_lab_ssh_teardown(const char *dir);

@@ -1,4 +1,5 @@
-/* The lab's SSH hosts (bootstrap/lab.h): one OpenSSH sshd per BOM node,
+/* The lab's SSH hosts (bootstrap/lab.h): one OpenSSH sshd per BOM node and
+ * per VM of a node (vms: in the BOM, hosts of their own for checklists),
  * each with its own host key, configuration and address (127.0.3.N on a
  * port of its own), the appliance's key authorised.
  *
@@ -207,19 +208,21 @@ int sb_lab_ssh_up(struct sb_lab *lab, bool netns)
 		return rc;
 	sb_strlcpy(lab->ssh_key, keypath, sizeof(lab->ssh_key));
 	free(lab->hosts);
-	lab->hosts = calloc(s->nnodes + 1, sizeof(*lab->hosts));
+	/* a host per node and per VM of the BOM (lab->ov holds both) */
+	size_t nh = sb_bom_nhosts(s);
+	lab->hosts = calloc(nh + 1, sizeof(*lab->hosts));
 	lab->nhosts = 0;
 	if (!lab->hosts) {
 		free(pub);
 		return sb_error_set(SB_ENOMEM, "out of memory");
 	}
-	pid_t *pids = calloc(s->nnodes + 1, sizeof(*pids));
+	pid_t *pids = calloc(nh + 1, sizeof(*pids));
 	if (!pids) {
 		free(pub);
 		return sb_error_set(SB_ENOMEM, "out of memory");
 	}
-	for (size_t i = 0; i < s->nnodes; i++) {
-		const char *node = s->nodes[i].name;
+	for (size_t i = 0; i < nh; i++) {
+		const char *node = sb_bom_host(s, i)->name;
 		struct sb_lab_host *h = &lab->hosts[i];
 		char ndir[4400], addr[32], listen[96], cfgpath[4500], log[4500];
 		snprintf(ndir, sizeof(ndir), "%s/%s", dir, node);

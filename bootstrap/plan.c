@@ -23,33 +23,40 @@ const char *sb_node_bmc_kind(const struct sb_bom_node *n)
 static bool step_on_node_sel(const struct sb_step *s, const struct sb_site *site,
 			     size_t node);
 
+/* Does step s run on host `node` (an index as sb_bom_host takes it: the
+ * nodes, then the VMs)? hosts: {bmc: KIND} keeps only the hosts whose BMC
+ * is of that kind (alone: every such node). */
 static bool step_on_node(const struct sb_step *s, const struct sb_site *site,
 			 size_t node)
 {
-	if (s->hosts.bmc && strcmp(sb_node_bmc_kind(&site->nodes[node]), s->hosts.bmc) != 0)
+	const struct sb_bom_node *n = sb_bom_host(site, node);
+
+	if (s->hosts.bmc && strcmp(sb_node_bmc_kind(n), s->hosts.bmc) != 0)
 		return false;
 	if (s->hosts.bmc && !s->hosts.nroles && !s->hosts.nnodes && !s->hosts.site)
-		return true;
+		return !n->parent;
 	return step_on_node_sel(s, site, node);
 }
 
+/* The roles/nodes/all/site part of the selection; `all` means every
+ * node, not the VMs; roles and names select VMs too. */
 static bool step_on_node_sel(const struct sb_step *s, const struct sb_site *site,
 			     size_t node)
 {
-	const struct sb_bom_node *n = &site->nodes[node];
+	const struct sb_bom_node *n = sb_bom_host(site, node);
 
 	if (s->hosts.site)
 		return false;
 	if (s->hosts.all)
-		return true;
+		return !n->parent;
 	for (size_t i = 0; i < s->hosts.nroles; i++)
 		if (sb_bom_node_has_role(n, s->hosts.roles[i]))
 			return true;
 	if (s->hosts.nnodes) {
 		size_t *idx = NULL, nidx = 0;
 		bool hit = false;
-		if (sb_bom_select(&idx, &nidx, site, s->hosts.nodes, s->hosts.nnodes,
-				  false) == 0)
+		if (sb_bom_select_hosts(&idx, &nidx, site, s->hosts.nodes,
+					s->hosts.nnodes) == 0)
 			for (size_t i = 0; i < nidx; i++)
 				if (idx[i] == node)
 					hit = true;
@@ -58,6 +65,12 @@ static bool step_on_node_sel(const struct sb_step *s, const struct sb_site *site
 		return hit;
 	}
 	return false;
+}
+
+/* The host index (sb_bom_host) of a node or VM of the site. */
+static size_t host_index(const struct sb_site *s, const struct sb_bom_node *n)
+{
+	return n->parent ? s->nnodes + (size_t)(n - s->guests) : (size_t)(n - s->nodes);
 }
 
 void sb_plan_free(struct sb_plan *p)
@@ -107,7 +120,7 @@ static int plan_step_value(void *ctx, const char *step, const char *field,
 		return sb_error_set(SB_EINPUT, "unknown step '%s'", step);
 	const struct sb_step *s = &p->cl->steps[id];
 	if (!s->hosts.site && p->hosts[*host].node &&
-	    !step_on_node(s, p->site, (size_t)(p->hosts[*host].node - p->site->nodes)))
+	    !step_on_node(s, p->site, host_index(p->site, p->hosts[*host].node)))
 		return sb_error_set(SB_EINPUT, "'steps.%s.%s' has no value on %s: step '%s' does not run there",
 				    step, field, p->hosts[*host].name, step);
 	*out = sb_asprintf("<steps.%s.%s>", step, field);
@@ -154,9 +167,10 @@ int sb_plan_build(struct sb_plan **out, const struct sb_checklist *c,
 {
 	struct sb_plan *p = calloc(1, sizeof(*p));
 	bool *sel_step = calloc(c->nsteps + 1, sizeof(bool));
-	bool *sel_node = calloc(s->nnodes + 1, sizeof(bool));
+	size_t nh = sb_bom_nhosts(s);
+	bool *sel_node = calloc(nh + 1, sizeof(bool));
 	size_t errors0 = d->nerrors;
-	size_t *hostof = calloc(s->nnodes + 1, sizeof(size_t));
+	size_t *hostof = calloc(nh + 1, sizeof(size_t));
 	int rc = SB_ENOMEM;
 
 	*out = NULL;
@@ -198,7 +212,7 @@ int sb_plan_build(struct sb_plan **out, const struct sb_checklist *c,
 	/* which nodes */
 	if (f && f->nhosts) {
 		size_t *idx = NULL, n = 0;
-		rc = sb_bom_select(&idx, &n, s, f->hosts, f->nhosts, false);
+		rc = sb_bom_select_hosts(&idx, &n, s, f->hosts, f->nhosts);
 		if (rc) {
 			sb_error_prefix("--hosts: ");
 			rc = SB_EUSAGE;
@@ -208,13 +222,13 @@ int sb_plan_build(struct sb_plan **out, const struct sb_checklist *c,
 			sel_node[idx[i]] = true;
 		free(idx);
 	} else {
-		for (size_t i = 0; i < s->nnodes; i++)
+		for (size_t i = 0; i < nh; i++)
 			sel_node[i] = true;
 	}
 	/* hosts: the site first when any selected step is a site step, then
-	 * nodes in BOM order that have a selected step */
-	p->hosts = calloc(s->nnodes + 1, sizeof(*p->hosts));
-	p->items = calloc((s->nnodes + 1) * c->nsteps + 1, sizeof(*p->items));
+	 * nodes in BOM order that have a selected step, then VMs */
+	p->hosts = calloc(nh + 1, sizeof(*p->hosts));
+	p->items = calloc((nh + 1) * c->nsteps + 1, sizeof(*p->items));
 	if (!p->hosts || !p->items)
 		goto out;
 	bool any_site = false;
@@ -223,7 +237,7 @@ int sb_plan_build(struct sb_plan **out, const struct sb_checklist *c,
 			any_site = true;
 	if (any_site)
 		p->hosts[p->nhosts++] = (struct sb_plan_host){ "site", NULL, NULL, 0 };
-	for (size_t n = 0; n < s->nnodes; n++) {
+	for (size_t n = 0; n < nh; n++) {
 		if (!sel_node[n])
 			continue;
 		bool any = false;
@@ -232,8 +246,8 @@ int sb_plan_build(struct sb_plan **out, const struct sb_checklist *c,
 		if (!any)
 			continue;
 		hostof[n] = p->nhosts;
-		p->hosts[p->nhosts++] = (struct sb_plan_host){ s->nodes[n].name,
-							       &s->nodes[n], NULL, 0 };
+		p->hosts[p->nhosts++] = (struct sb_plan_host){ sb_bom_host(s, n)->name,
+							       sb_bom_host(s, n), NULL, 0 };
 	}
 	for (size_t h = 0; h < p->nhosts; h++) {
 		for (size_t k = 0; k < c->nsteps; k++) {
@@ -242,7 +256,7 @@ int sb_plan_build(struct sb_plan **out, const struct sb_checklist *c,
 			if (!sel_step[i])
 				continue;
 			bool on = p->hosts[h].node ?
-				  step_on_node(st, s, (size_t)(p->hosts[h].node - s->nodes)) :
+				  step_on_node(st, s, host_index(s, p->hosts[h].node)) :
 				  st->hosts.site;
 			if (!on)
 				continue;
@@ -259,13 +273,13 @@ int sb_plan_build(struct sb_plan **out, const struct sb_checklist *c,
 		if (!sel_step[i] || c->steps[i].hosts.site)
 			continue;
 		bool any = false;
-		for (size_t n = 0; n < s->nnodes && !any; n++)
+		for (size_t n = 0; n < nh && !any; n++)
 			any = step_on_node(&c->steps[i], s, n);
 		if (!any)
 			sb_diags_add(d, SB_DIAG_WARNING, c->path, c->steps[i].line,
 				     c->steps[i].col,
-				     "check the step's hosts: against the BOM's roles and node names",
-				     "step '%s' applies to no node of site %s", c->steps[i].id,
+				     "check the step's hosts: against the BOM's roles and node and VM names",
+				     "step '%s' applies to no node or VM of site %s", c->steps[i].id,
 				     s->id);
 	}
 	if (d->nerrors > errors0) {

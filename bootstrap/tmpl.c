@@ -19,7 +19,7 @@
 
 static const char *const node_fields[] = {
 	"name", "mgmt_ip", "mgmt_address", "data_ip", "ssh_user", "ssh_port",
-	"bmc", "rack", "roles", "chassis_serial", NULL,
+	"bmc", "rack", "roles", "chassis_serial", "parent", "parent_mgmt_ip", NULL,
 };
 static const char *const site_fields[] = {
 	"id", "name", "tier", "timezone", "bom", NULL,
@@ -323,8 +323,8 @@ static int role_value(char **out, const struct sb_site *s, const char *role,
 	size_t count = 0;
 	const struct sb_bom_node *first = NULL;
 
-	for (size_t i = 0; i < s->nnodes; i++) {
-		const struct sb_bom_node *n = &s->nodes[i];
+	for (size_t i = 0; i < sb_bom_nhosts(s); i++) {
+		const struct sb_bom_node *n = sb_bom_host(s, i);
 		if (!sb_bom_node_has_role(n, role))
 			continue;
 		if (!first)
@@ -404,6 +404,13 @@ static int lookup(char **out, const struct expr *e, const struct sb_tmpl_env *en
 		if (strcmp(f, "chassis_serial") == 0)
 			return need(n->chassis.serial, var, n->name,
 				    "add the chassis serial to the BOM", out);
+		if (strcmp(f, "parent") == 0)
+			return need(n->parent ? n->parent->name : NULL, var, n->name,
+				    "node.parent is for VMs (a node's vms: in the BOM)", out);
+		if (strcmp(f, "parent_mgmt_ip") == 0)
+			return need(n->parent ? n->parent->mgmt.ip : NULL, var, n->name,
+				    n->parent ? "add the carrying node's mgmt: address to the BOM" :
+				    "node.parent_mgmt_ip is for VMs (a node's vms: in the BOM)", out);
 		if (strcmp(f, "roles") == 0) {
 			struct sb_buf b = SB_BUF_INIT(4096);
 			for (size_t i = 0; i < n->nroles; i++)

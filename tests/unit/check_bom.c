@@ -217,6 +217,54 @@ START_TEST(memory_sizes_jedec)
 }
 END_TEST
 
+/* VMs are hosts of their own (sb_site.guests), with an override in emit */
+START_TEST(vm_hosts)
+{
+	struct sb_site *a = load_ok("../../bom/examples/regional-lagos.yaml"), *b = NULL;
+	struct sb_diags d;
+
+	ck_assert_uint_eq(a->nguests, 3);
+	ck_assert_uint_eq(sb_bom_nhosts(a), a->nnodes + 3);
+	const struct sb_bom_node *g = sb_bom_host_find(a, "reg-rr02");
+	ck_assert_ptr_eq(g, sb_bom_host(a, a->nnodes + 1));
+	ck_assert_ptr_eq(g->parent, sb_bom_node_find(a, "reg-pve02"));
+	ck_assert_ptr_null(sb_bom_node_find(a, "reg-rr02"));	/* not a node */
+	ck_assert_str_eq(g->mgmt.ip, "10.30.1.42");
+	ck_assert_str_eq(g->ssh_user, "root");
+	ck_assert_uint_eq(g->ssh_port, 22);
+	ck_assert(sb_bom_node_has_role(g, "read-replica"));
+	ck_assert_ptr_null(g->bmc_url);
+	ck_assert_str_eq(g->rack, "r01");
+	size_t *idx = NULL, n = 0;
+	const char *pat[] = { "reg-rr0[1-2]" };
+	ck_assert_int_eq(sb_bom_select_hosts(&idx, &n, a, pat, 1), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(idx[0], a->nnodes);
+	free(idx);
+	ck_assert_int_eq(sb_bom_select(&idx, &n, a, pat, 1, false), SB_EINPUT);
+	sb_error_clear();
+
+	struct sb_bom_override ov = { "reg-rr03", NULL, NULL, "127.0.3.12/8", 2203, "sbtest" };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert_int_eq(sb_bom_emit(f, a, &ov, 1), 0);
+	fclose(f);
+	sb_diags_init(&d);
+	ck_assert_msg(sb_bom_load_buf(&b, "emitted.yaml", buf, len, &d) == 0, "%s",
+		      d.n ? d.v[0].msg : sb_error_message());
+	g = sb_bom_host_find(b, "reg-rr03");
+	ck_assert_str_eq(g->mgmt.ip, "127.0.3.12");
+	ck_assert_uint_eq(g->ssh_port, 2203);
+	ck_assert_str_eq(g->ssh_user, "sbtest");
+	ck_assert_str_eq(sb_bom_host_find(b, "reg-rr01")->mgmt.ip, "10.30.1.41");
+	free(buf);
+	sb_diags_release(&d);
+	sb_bom_free(a);
+	sb_bom_free(b);
+}
+END_TEST
+
 /* emit then load again: the same site, with the overrides applied */
 START_TEST(emit_round_trip)
 {
@@ -259,6 +307,10 @@ START_TEST(emit_round_trip)
 				ck_assert_str_eq(x->lines[k].part_number, y->lines[k].part_number);
 			}
 			ck_assert_uint_eq(x->nvms, y->nvms);
+			for (size_t k = 0; k < x->nvms; k++) {
+				ck_assert_str_eq(x->vms[k].mgmt.ip, y->vms[k].mgmt.ip);
+				ck_assert_uint_eq(x->vms[k].memory_bytes, y->vms[k].memory_bytes);
+			}
 			if (i > 0)
 				ck_assert_str_eq(x->bmc_url, y->bmc_url);
 		}
@@ -284,6 +336,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, qbft_warning);
 	tcase_add_test(tc, memory_sizes_jedec);
 	tcase_add_test(tc, emit_round_trip);
+	tcase_add_test(tc, vm_hosts);
 	suite_add_tcase(s, tc);
 	return s;
 }

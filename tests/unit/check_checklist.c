@@ -229,6 +229,62 @@ START_TEST(plan_filters)
 }
 END_TEST
 
+/* The BOM's VMs are hosts: roles and names select them, `all` does not,
+ * node.parent and node.parent_mgmt_ip name the node that carries them,
+ * and role values count them. */
+START_TEST(plan_vm_hosts)
+{
+	struct sb_diags d;
+	struct sb_site *s = NULL;
+	struct sb_plan *p = NULL;
+	int rc;
+	struct sb_checklist *c = load(
+		"schema_version: 1\nname: x\nsteps:\n"
+		"  - {id: a, hosts: all, run: {ssh: \"echo {{node.name}}\"}, idempotent: true}\n"
+		"  - {id: vm, hosts: {roles: [read-replica]}, needs: [a], run: {virt: {uri: \"qemu+ssh://root@{{node.parent_mgmt_ip}}/system\", action: start, domain: \"{{node.name}}\"}}, idempotent: true}\n"
+		"  - {id: b, hosts: {nodes: [\"reg-rr0[2-3]\"]}, needs: [vm], run: {ssh: \"echo {{node.parent}} {{role.read-replica.count}}\"}, idempotent: true}\n"
+		"  - {id: bad, hosts: {nodes: [reg-pve01]}, run: {ssh: \"echo {{node.parent}}\"}, idempotent: true}\n",
+		&d, &rc);
+
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(sb_bom_load(&s, sb_test_data("../../bom/examples/regional-lagos.yaml"), &d), 0);
+	ck_assert_uint_eq(s->nguests, 3);
+	/* node.parent on a node is an error that names it */
+	ck_assert_int_eq(sb_plan_build(&p, c, s, NULL, &d), SB_EINPUT);
+	ck_assert_ptr_nonnull(strstr(first_error(&d), "node.parent is for VMs"));
+	sb_diags_release(&d);
+	sb_diags_init(&d);
+	struct sb_plan_filter f = { .from = "a" };
+	const char *hosts[] = { "reg-pve01", "reg-rr0[1-3]" };
+	f.hosts = hosts;
+	f.nhosts = 2;
+	/* the bad step still runs on reg-pve01 */
+	ck_assert_int_eq(sb_plan_build(&p, c, s, &f, &d), SB_EINPUT);
+	sb_diags_release(&d);
+	sb_diags_init(&d);
+	const char *vms[] = { "reg-rr0[1-3]", "reg-k8m01" };
+	f.hosts = vms;
+	ck_assert_int_eq(sb_plan_build(&p, c, s, &f, &d), 0);
+	ck_assert_uint_eq(p->nhosts, 4);
+	ck_assert_str_eq(p->hosts[0].name, "reg-k8m01");
+	ck_assert_str_eq(p->hosts[1].name, "reg-rr01");
+	ck_assert_ptr_eq(p->hosts[1].node->parent, &s->nodes[0]);
+	ck_assert_uint_eq(p->hosts[0].nitems, 1);	/* a */
+	ck_assert_uint_eq(p->hosts[1].nitems, 1);	/* vm: `all` leaves VMs out */
+	ck_assert_uint_eq(p->hosts[2].nitems, 2);	/* vm, b */
+	struct sb_tmpl_env env = { s, p->hosts[2].node, NULL, NULL, NULL, NULL };
+	char *out = NULL;
+	ck_assert_int_eq(sb_tmpl_render(&out, "{{node.parent}} {{node.parent_mgmt_ip}} "
+					"{{node.mgmt_ip}} {{role.read-replica.names}}", &env), 0);
+	ck_assert_str_eq(out, "reg-pve02 10.30.1.12 10.30.1.42 reg-rr01 reg-rr02 reg-rr03");
+	free(out);
+	sb_plan_free(p);
+	sb_checklist_free(c);
+	sb_bom_free(s);
+	sb_diags_release(&d);
+}
+END_TEST
+
 START_TEST(builtin_tiers_valid)
 {
 	const char *tiers[] = { "core", "regional", "edge" };
@@ -256,6 +312,7 @@ int main(void)
 	tcase_add_test(tc, bad_inputs_positions);
 	tcase_add_test(tc, render);
 	tcase_add_test(tc, plan_filters);
+	tcase_add_test(tc, plan_vm_hosts);
 	tcase_add_test(tc, builtin_tiers_valid);
 	suite_add_tcase(s, tc);
 	return sb_test_run(s);
