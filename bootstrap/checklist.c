@@ -33,7 +33,7 @@ static const char *const serve_keys[] = { "dir", "listen", "port", "for", NULL }
 static const char *const executors[] = {
 	"ssh", "local", "virt", "bmc", "attest", "serve", NULL,
 };
-static const char *const ssh_keys[] = { "command", "pty", "upload", "wait", NULL };
+static const char *const ssh_keys[] = { "command", "pty", "upload", "wait", "new_host_key", NULL };
 static const char *const upload_keys[] = { "from", "to", "mode", NULL };
 static const char *const local_keys[] = { "command", NULL };
 static const char *const virt_keys[] = {
@@ -336,11 +336,15 @@ static void parse_ssh(struct parser *p, const struct sb_ynode *n,
 		return;
 	}
 	get_bool(p, n, "pty", &a->pty, what);
+	if (sb_ymap_get(n, "new_host_key") && !sb_ymap_get(n, "wait"))
+		perr(p, sb_ymap_get(n, "new_host_key"), "use it as {wait: 30m, new_host_key: true}",
+		     "%s: new_host_key is only for wait", what);
 	if (sb_ymap_get(n, "command")) {
 		a->command = get_str(p, n, "command", true, what);
 	} else if (sb_ymap_get(n, "wait")) {
 		a->ssh_op = SB_SSH_WAIT;
 		get_duration(p, n, "wait", &a->wait_ms, what);
+		get_bool(p, n, "new_host_key", &a->new_host_key, what);
 	} else {
 		const struct sb_ynode *u = sb_ymap_get(n, "upload");
 		unsigned mode = 0644;

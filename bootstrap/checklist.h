@@ -48,6 +48,9 @@ struct sb_action {
 	const char *upload_to;	/* remote path */
 	unsigned upload_mode;	/* 0644 unless given */
 	uint64_t wait_ms;	/* SB_SSH_WAIT: how long to keep trying */
+	bool new_host_key;	/* SB_SSH_WAIT: the host was reinstalled: replace
+				 * its pinned key with the one it answers with
+				 * (recorded in the ledger) */
 	/* virt */
 	const char *virt_uri;	/* NULL: qemu:///system */
 	const char *virt_op;	/* define start shutdown destroy undefine

@@ -616,6 +616,7 @@ static int exec_action(struct host_rt *hr, const struct sb_step *s,
 		return rc == SB_EINPUT ? SB_EINPUT : rc;
 	}
 	char *desc = sb_action_describe(&r.a, NULL);
+	hr->xh.step = s->id;
 	sb_exec_log(hr->xh.log_fd, "== %s: %s\n", what, desc ? desc : "");
 	free(desc);
 	if (r.a.kind == SB_EXEC_ATTEST) {
@@ -679,6 +680,13 @@ static void run_item(struct host_rt *hr, size_t idx, size_t pos, size_t total)
 			}
 			if (rc != SB_EFAILED && permanent(rc))
 				break;
+			if (rc == SB_ECONNECT && s->check->kind == SB_EXEC_SSH) {
+				/* a host that does not answer (bare metal before
+				 * its install) has not got the step's effect */
+				sb_exec_log(hr->xh.log_fd, "== check: %s does not answer over SSH: taken as not done\n",
+					    host);
+				rc = SB_EFAILED;
+			}
 			if (rc != SB_EFAILED && rc != SB_ETIMEOUT) {
 				/* could not even check: an attempt failed */
 				goto failed_attempt;
@@ -705,6 +713,15 @@ static void run_item(struct host_rt *hr, size_t idx, size_t pos, size_t total)
 		if (rc == 0 && s->verify) {
 			struct sb_exec_result vr;
 			rc = exec_action(hr, s, s->verify, SB_MODE_CHECK, "verify", &vr);
+			if (rc && vr.err && *vr.err) {
+				/* what the verifying command said is the reason */
+				char m[SB_ERROR_MAX];
+				snprintf(m, sizeof(m), "%s; stderr: %.300s", sb_error_message(), vr.err);
+				for (char *q = m; *q; q++)
+					if (*q == '\n')
+						*q = ' ';
+				sb_error_set(rc, "%s", m);
+			}
 			if (rc)
 				sb_error_prefix("verification failed: ");
 			sb_exec_result_release(&vr);
@@ -1113,8 +1130,12 @@ int sb_engine_run(struct sb_engine_result *out, const struct sb_plan *p,
 	size_t started = 0;
 	for (size_t h = 0; h < p->nhosts; h++) {
 		hrs[h] = (struct host_rt){ .e = &e, .h = h };
-		hrs[h].xh = (struct sb_exec_host){ p->hosts[h].name, p->hosts[h].node, p->site,
-						   o->identity, rs, o->creds, NULL, -1 };
+		hrs[h].xh = (struct sb_exec_host){ .name = p->hosts[h].name,
+						   .node = p->hosts[h].node, .site = p->site,
+						   .identity = o->identity, .rs = rs,
+						   .creds = o->creds, .ssh = NULL, .log_fd = -1,
+						   .actor = o->started_by, .run_id = e.run_id,
+						   .bmc_ca_file = o->bmc_ca_file };
 		if (pthread_create(&hrs[h].th, &attr, host_main, &hrs[h]) != 0) {
 			sb_engine_cancel();
 			break;

@@ -68,6 +68,7 @@ static int bmc_exec(struct sb_exec_host *h, const struct sb_action *a,
 	if (rc)
 		return rc;
 	sb_bmc_opts_default(&opts);
+	opts.ca_file = h->bmc_ca_file;
 	rc = sb_bmc_open(&b, h->node->bmc_url, &bc, &opts);
 	sb_bmc_creds_release(&bc);
 	if (rc)

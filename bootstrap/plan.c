@@ -270,7 +270,9 @@ int sb_plan_build(struct sb_plan **out, const struct sb_checklist *c,
 		}
 	}
 	for (size_t i = 0; i < c->nsteps; i++) {
-		if (!sel_step[i] || c->steps[i].hosts.site)
+		/* a step for one kind of BMC is one of several paths: the
+		 * site may have no node of its kind */
+		if (!sel_step[i] || c->steps[i].hosts.site || c->steps[i].hosts.bmc)
 			continue;
 		bool any = false;
 		for (size_t n = 0; n < nh && !any; n++)

@@ -1,4 +1,4 @@
-# Helpers for tests whose lab BMCs fetch virtual media (sourced after
+# Helpers for tests on the lab's media and stand-ins (sourced after
 # lib.sh). The lab's Redfish emulator fetches every image it is given, as
 # a BMC does, so the URLs must point at a real server: siteboot's own
 # media server (image serve), on 127.0.0.1, serving only loopback.
@@ -23,4 +23,23 @@ make_iso() {
 	while [ $# -ge 2 ]; do printf '%s\n' "$2" >"$d/$1"; shift 2; done
 	[ -n "$(ls -A "$d")" ] || echo "siteboot test medium" >"$d/README"
 	xorriso -as mkisofs -quiet -V "$label" -J -o "$out" "$d" >/dev/null 2>&1
+}
+
+# standins_up [LAB-UP-ARGS...]: the stand-ins for the Proxmox VE, Ceph and
+# Besu commands (tests/lab/standins) copied into $T, and a lab whose SSH
+# hosts find them first on PATH; sets ST (their state), LAB, SITE, KEY.
+# $STANDIN_ENV adds NAME=VALUE pairs to the hosts' environment.
+standins_up() {
+	ST=$T/state
+	mkdir -p "$ST" "$T/standins" "$T/data"
+	cp -a "$TOP/tests/lab/standins/." "$T/standins/"
+	cp -a "$TOP/tests/data/recipes/." "$T/data/"
+	chmod -R a+rX "$T/standins" "$T/data"
+	chmod 1777 "$ST"
+	LAB=$T/lab
+	SITEBOOT_LAB_HOST_ENV="PATH=$T/standins:/usr/bin:/bin SB_STANDIN_STATE=$ST SB_STANDIN_DATA=$T/data${STANDIN_ENV:+ $STANDIN_ENV}" \
+		"$SITEBOOT" lab up "$@" --dir "$LAB" >"$T/labout" 2>"$T/laberr" || skip "lab up failed: $(cat "$T/laberr")"
+	on_exit "'$SITEBOOT' lab down --dir '$LAB'"
+	SITE=$LAB/site.yaml
+	KEY=$LAB/ssh/id_ed25519
 }

@@ -6,23 +6,13 @@
 # sequence on every host, that a re-run changes nothing, and that unhealthy
 # Ceph samples fail the verification with a clear message.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/media_lib.sh"
 command -v /usr/sbin/sshd >/dev/null || skip "no sshd (make deps installs openssh-server)"
 command -v dmidecode >/dev/null || skip "no dmidecode (make deps)"
 export PATH="$(dirname "$SITEBOOT"):$PATH"	# local steps run siteboot
 export SITEBOOT_OPERATOR="test-tech"
 chmod 711 "$T"
-ST=$T/state
-mkdir -p "$ST" "$T/standins" "$T/data"
-cp -a "$TOP/tests/lab/standins/." "$T/standins/"
-cp -a "$TOP/tests/data/recipes/." "$T/data/"
-chmod -R a+rX "$T/standins" "$T/data"
-chmod 1777 "$ST"
-LAB=$T/lab
-SITEBOOT_LAB_HOST_ENV="PATH=$T/standins:/usr/bin:/bin SB_STANDIN_STATE=$ST SB_STANDIN_DATA=$T/data" \
-	"$SITEBOOT" lab up --dir "$LAB" >"$T/labout" 2>"$T/laberr" || skip "lab up failed: $(cat "$T/laberr")"
-on_exit "'$SITEBOOT' lab down --dir '$LAB'"
-SITE=$LAB/site.yaml
-KEY=$LAB/ssh/id_ed25519
+standins_up
 "$SITEBOOT" bom show "$SITE" --json >"$T/bom.json"
 cp "$TOP/bootstrap/checklists/edge.yaml" "$T/edge.yaml"
 python3 "$TOP/tests/integ/recipes_setup.py" "$T/bom.json" "$ST" "$TOP/tests/data/inband/mksmbios.py" \
