@@ -23,7 +23,10 @@ const char *const sb_bom_roles[] = {
 
 static const char *const top_keys[] = {
 	"schema_version", "site", "networks", "orders", "images", "hardware",
-	"racks", "nodes", NULL,
+	"racks", "nodes", "besu", NULL,
+};
+static const char *const besu_keys[] = {
+	"chain_id", "block_period", "epoch_length", "request_timeout", NULL,
 };
 static const char *const site_keys[] = {
 	"id", "name", "tier", "location", "timezone", "contact", NULL,
@@ -294,6 +297,36 @@ static void parse_orders(struct loadctx *c, const struct sb_ynode *n)
 		if (o->id)
 			s->norders++;
 	}
+}
+
+/* besu: {chain_id, block_period, epoch_length, request_timeout} */
+static void parse_besu(struct loadctx *c, const struct sb_ynode *n)
+{
+	struct bom_parser *p = &c->p;
+	struct sb_bom_besu *b = &p->s->besu;
+	const struct sb_ynode *v;
+
+	if (!n || !want_map(p, n, "'besu'"))
+		return;
+	b->given = true;
+	b->pos = pos_of(n);
+	bom_check_keys(p, n, besu_keys, "'besu'");
+	v = sb_ymap_get(n, "chain_id");
+	if (v && (v->type != SB_YSCALAR || v->quoted ||
+		  sb_parse_u64(&b->chain_id, v->str, SB_BESU_CHAIN_ID_MAX, "chain_id") != 0 ||
+		  b->chain_id == 0)) {
+		sb_error_clear();
+		b->chain_id = 0;
+		bom_err(p, v, "chain ids 1, 3, 4, 5, 61 and other public ones are taken; pick the network's own",
+			"'chain_id' of 'besu' must be a whole number from 1 to %llu, not '%.40s'",
+			(unsigned long long)SB_BESU_CHAIN_ID_MAX,
+			v->type == SB_YSCALAR ? v->str : sb_ytype_name(v));
+	}
+	bom_get_uint(p, n, "block_period", 1, 60, &b->block_period, "'besu' (seconds)");
+	bom_get_uint(p, n, "epoch_length", 100, 1000000000, &b->epoch_length,
+		     "'besu' (blocks)");
+	bom_get_uint(p, n, "request_timeout", 2, 3600, &b->request_timeout,
+		     "'besu' (seconds)");
 }
 
 static void parse_images(struct loadctx *c, const struct sb_ynode *n)
@@ -1457,11 +1490,23 @@ int sb_bom_load_buf(struct sb_site **out, const char *path, const char *buf,
 	parse_profiles(&c, sb_ymap_get(root, "hardware"));
 	parse_racks(&c, sb_ymap_get(root, "racks"));
 	parse_nodes(&c, sb_ymap_get(root, "nodes"));
+	parse_besu(&c, sb_ymap_get(root, "besu"));
 	check_site(&c, sb_ymap_get(root, "nodes"));
 	if (diags->nerrors == errs0 && build_guests(s))
 		bom_err(&c.p, root, NULL, "out of memory");
 	if (diags->nerrors == errs0 && s->tier)
 		sb_bom_tier_check(s, diags);
+	if (diags->nerrors == errs0 && s->tier &&
+	    sb_bom_tier_besu_defaults(s) != 0)
+		bom_err(&c.p, root, NULL, "%s", sb_error_message());
+	if (diags->nerrors == errs0 && s->besu.request_timeout <= s->besu.block_period) {
+		const struct sb_ynode *b = sb_ymap_get(root, "besu");
+		bom_err(&c.p, b ? b : root,
+			"QBFT changes round when a block takes longer than the request timeout; "
+			"make it at least twice the block period",
+			"the Besu request timeout (%us) must be longer than the block period (%us)",
+			s->besu.request_timeout, s->besu.block_period);
+	}
 done:
 	free(c.profiles);
 	sb_yaml_free(doc);

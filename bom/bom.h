@@ -163,6 +163,20 @@ struct sb_bom_network {
 	struct sb_bom_pos pos;
 };
 
+/* The site's Besu QBFT chain parameters (`besu:` in the BOM, defaults
+ * from the tier profile's `besu:`). The chain is one network across core,
+ * regional and edge sites: the core site builds its genesis from these,
+ * the others check that the network they join has them. */
+#define SB_BESU_CHAIN_ID_MAX ((1ULL << 53) - 1)	/* exact in JSON */
+struct sb_bom_besu {
+	uint64_t chain_id;		/* 0: not given (there is no default) */
+	unsigned block_period;		/* seconds, 1 to 60 */
+	unsigned epoch_length;		/* blocks, 100 to 1000000000 */
+	unsigned request_timeout;	/* seconds, above block_period, to 3600 */
+	bool given;			/* the BOM has a besu: section */
+	struct sb_bom_pos pos;
+};
+
 struct sb_site {
 	struct sb_arena arena;
 	const char *path;
@@ -192,6 +206,7 @@ struct sb_site {
 	 * hosts (docs/checklists.md, "hosts"). */
 	struct sb_bom_node *guests;
 	size_t nguests;
+	struct sb_bom_besu besu;
 };
 
 /* Load and validate a BOM. Every problem goes to `diags` (errors and
@@ -272,6 +287,9 @@ struct sb_bom_node_req {
 };
 int sb_bom_node_requirements(const struct sb_site *s, const struct sb_bom_node *n,
 			     struct sb_bom_node_req *out);
+/* Fill the Besu parameters the BOM does not give from the tier profile's
+ * `besu:` defaults. Called by sb_bom_load(). */
+int sb_bom_tier_besu_defaults(struct sb_site *s);
 /* The built-in profile text for a tier, or NULL. */
 const char *sb_bom_tier_profile(const char *tier);
 

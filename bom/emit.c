@@ -230,6 +230,12 @@ int sb_bom_emit(FILE *f, const struct sb_site *s,
 		fputs("  contact:\n", f);
 		kv(f, 4, "email", s->contact_email);
 	}
+	/* the Besu parameters as resolved (the tier's defaults written out) */
+	fprintf(f, "besu:\n");
+	if (s->besu.chain_id)
+		fprintf(f, "  chain_id: %llu\n", (unsigned long long)s->besu.chain_id);
+	fprintf(f, "  block_period: %u\n  epoch_length: %u\n  request_timeout: %u\n",
+		s->besu.block_period, s->besu.epoch_length, s->besu.request_timeout);
 	if (s->nnetworks) {
 		fputs("networks:\n", f);
 		for (size_t i = 0; i < s->nnetworks; i++) {

@@ -290,24 +290,34 @@ int sb_bom_tier_check(const struct sb_site *s, struct sb_diags *diags)
 	return 0;
 }
 
+/* The built-in profile of a tier, parsed. */
+static int load_profile(struct sb_ydoc **doc, const char *tier)
+{
+	const char *text = sb_bom_tier_profile(tier);
+	struct sb_diags pd;
+	int rc;
+
+	*doc = NULL;
+	if (!text)
+		return sb_error_set(SB_EINPUT, "unknown tier '%s'", tier);
+	sb_diags_init(&pd);
+	rc = sb_yaml_load_buf(doc, "tier profile", text, strlen(text), NULL, &pd);
+	sb_diags_release(&pd);
+	if (rc)
+		return sb_error_set(SB_EINTERNAL, "built-in tier profile %s does not load", tier);
+	return 0;
+}
+
 int sb_bom_node_requirements(const struct sb_site *s, const struct sb_bom_node *n,
 			     struct sb_bom_node_req *out)
 {
-	const char *text = sb_bom_tier_profile(s->tier);
-	struct sb_diags pd;
 	struct sb_ydoc *doc = NULL;
 	const struct sb_ynode *reqs;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!text)
-		return sb_error_set(SB_EINPUT, "unknown tier '%s'", s->tier);
-	sb_diags_init(&pd);
-	rc = sb_yaml_load_buf(&doc, "tier profile", text, strlen(text), NULL, &pd);
-	sb_diags_release(&pd);
-	if (rc)
-		return sb_error_set(SB_EINTERNAL, "built-in tier profile %s does not "
-				    "load", s->tier);
+	if ((rc = load_profile(&doc, s->tier)) != 0)
+		return rc;
 	reqs = sb_ymap_get(doc->root, "requirements");
 	for (size_t i = 0; reqs && i < reqs->n; i++) {
 		const struct sb_ynode *rn = reqs->items[i];
@@ -331,4 +341,33 @@ int sb_bom_node_requirements(const struct sb_site *s, const struct sb_bom_node *
 	}
 	sb_yaml_free(doc);
 	return 0;
+}
+
+int sb_bom_tier_besu_defaults(struct sb_site *s)
+{
+	struct sb_ydoc *doc = NULL;
+	const struct sb_ynode *b;
+	int rc = 0;
+
+	if ((rc = load_profile(&doc, s->tier)) != 0)
+		return rc;
+	b = sb_ymap_get(doc->root, "besu");
+	struct { const char *key; unsigned *v; } f[] = {
+		{ "block_period", &s->besu.block_period },
+		{ "epoch_length", &s->besu.epoch_length },
+		{ "request_timeout", &s->besu.request_timeout },
+	};
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]) && rc == 0; i++) {
+		const struct sb_ynode *v = sb_ymap_get(b, f[i].key);
+		long long x;
+		if (*f[i].v)
+			continue;	/* the BOM's */
+		if (!v || v->type != SB_YSCALAR || sb_parse_ll(&x, v->str, 1, 1000000000, f[i].key))
+			rc = sb_error_set(SB_EINTERNAL, "built-in tier profile %s: besu.%s is "
+					  "missing or malformed", s->tier, f[i].key);
+		else
+			*f[i].v = (unsigned)x;
+	}
+	sb_yaml_free(doc);
+	return rc;
 }

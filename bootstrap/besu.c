@@ -449,6 +449,150 @@ int sb_besu_genesis(json_t **out, const struct sb_besu_genesis_opts *o,
 	return 0;
 }
 
+/* ---- the genesis block's hash ---- */
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A quantity of the genesis file: "0x..." hex, decimal text or a JSON
+ * integer; absent is 0. */
+static int genesis_qty(uint64_t *out, const json_t *doc, const char *key)
+{
+	const json_t *v = json_object_get(doc, key);
+	const char *t;
+
+	*out = 0;
+	if (!v)
+		return 0;
+	if (json_is_integer(v) && json_integer_value(v) >= 0) {
+		*out = (uint64_t)json_integer_value(v);
+		return 0;
+	}
+	t = json_string_value(v);
+	if (t && (sb_startswith(t, "0x") || sb_startswith(t, "0X"))) {
+		size_t n = strlen(t + 2);
+		uint64_t x = 0;
+		if (n == 0 || n > 16)
+			goto bad;
+		for (size_t i = 0; i < n; i++) {
+			int d = hexval(t[2 + i]);
+			if (d < 0)
+				goto bad;
+			x = x << 4 | (uint64_t)d;
+		}
+		*out = x;
+		return 0;
+	}
+	if (t && sb_parse_u64(out, t, UINT64_MAX, key) == 0)
+		return 0;
+bad:
+	sb_error_clear();
+	return sb_error_set(SB_EINPUT, "genesis '%s' is not a quantity (0x hex, at most 64 bits)", key);
+}
+
+/* Fixed-size bytes of the genesis file ("0x" + 2n hex digits); absent
+ * is n zero bytes. */
+static int genesis_bytes(unsigned char *out, size_t n, const json_t *doc, const char *key)
+{
+	const char *t = json_string_value(json_object_get(doc, key));
+
+	memset(out, 0, n);
+	if (!json_object_get(doc, key))
+		return 0;
+	if (!t || !sb_startswith(t, "0x") || strlen(t + 2) != 2 * n || sb_unhex(out, n, t + 2))
+		return sb_error_set(SB_EINPUT, "genesis '%s' must be 0x and %zu hex digits", key, 2 * n);
+	return 0;
+}
+
+int sb_besu_genesis_hash(char out[67], const json_t *g)
+{
+	return sb_besu_genesis_hash_state(out, g, NULL);
+}
+
+int sb_besu_genesis_hash_state(char out[67], const json_t *g,
+			       const unsigned char state_root[32])
+{
+	static const unsigned char empty_list[1] = { 0xc0 }, empty_str[1] = { 0x80 };
+	/* forks whose header fields we do not write (base fee, withdrawals,
+	 * blob gas): a genesis with them is outside what we compute */
+	static const char *const later[] = {
+		"londonBlock", "arrowGlacierBlock", "grayGlacierBlock", "mergeNetsplitBlock",
+		"shanghaiTime", "cancunTime", "pragueTime", "terminalTotalDifficulty", NULL,
+	};
+	const json_t *cfg = json_object_get(g, "config"), *alloc = json_object_get(g, "alloc");
+	unsigned char zero32[32] = { 0 }, ommers[32], empty_root[32], coinbase[20], mix[32];
+	unsigned char bloom[256] = { 0 }, nonce[8], md[32], *extra = NULL;
+	uint64_t difficulty, gas_limit, timestamp, n64, number;
+	struct sb_buf items = SB_BUF_INIT(1 << 20), hdr = SB_BUF_INIT(1 << 20);
+	struct sb_keccak k;
+	int rc;
+
+	if (!json_is_object(g) || !json_is_object(cfg))
+		return sb_error_set(SB_EINPUT, "not a genesis file: no 'config' object");
+	for (size_t i = 0; later[i]; i++)
+		if (json_object_get(cfg, later[i]))
+			return sb_error_set(SB_EUNSUPPORTED, "genesis config.%s: siteboot computes "
+					    "the genesis hash of pre-London headers only (as 'besu "
+					    "genesis' writes them)", later[i]);
+	if (json_object_get(g, "baseFeePerGas"))
+		return sb_error_set(SB_EUNSUPPORTED, "genesis baseFeePerGas: siteboot computes the "
+				    "genesis hash of pre-London headers only");
+	if (!state_root && alloc && (!json_is_object(alloc) || json_object_size(alloc) != 0))
+		return sb_error_set(SB_EUNSUPPORTED, "genesis alloc is not empty: siteboot computes "
+				    "the state root of an empty state only");
+	const char *xt = json_string_value(json_object_get(g, "extraData"));
+	size_t xlen = xt && sb_startswith(xt, "0x") ? strlen(xt + 2) : 1;
+	if (!xt || xlen % 2 || !(extra = malloc(xlen / 2 + 1)) ||
+	    (xlen && sb_unhex(extra, xlen / 2, xt + 2))) {
+		free(extra);
+		return sb_error_set(SB_EINPUT, "genesis 'extraData' must be 0x and hex digits");
+	}
+	if ((rc = genesis_qty(&difficulty, g, "difficulty")) || (rc = genesis_qty(&gas_limit, g, "gasLimit")) ||
+	    (rc = genesis_qty(&timestamp, g, "timestamp")) || (rc = genesis_qty(&n64, g, "nonce")) ||
+	    (rc = genesis_qty(&number, g, "number")) ||
+	    (rc = genesis_bytes(coinbase, sizeof(coinbase), g, "coinbase")) ||
+	    (rc = genesis_bytes(mix, sizeof(mix), g, "mixHash")))
+		goto out;
+	for (int i = 0; i < 8; i++)
+		nonce[i] = (unsigned char)(n64 >> (56 - 8 * i));
+	sb_keccak256_init(&k);
+	sb_keccak256_update(&k, empty_list, 1);
+	sb_keccak256_final(&k, ommers);
+	sb_keccak256_init(&k);
+	sb_keccak256_update(&k, empty_str, 1);
+	sb_keccak256_final(&k, empty_root);	/* the root of an empty trie */
+	/* the header: parent, ommers, beneficiary, state, transactions and
+	 * receipts roots, bloom, difficulty, number, gas limit, gas used,
+	 * timestamp, extra data, mix hash, nonce */
+	if ((rc = sb_rlp_bytes(&items, zero32, 32)) || (rc = sb_rlp_bytes(&items, ommers, 32)) ||
+	    (rc = sb_rlp_bytes(&items, coinbase, 20)) ||
+	    (rc = sb_rlp_bytes(&items, state_root ? state_root : empty_root, 32)) ||
+	    (rc = sb_rlp_bytes(&items, empty_root, 32)) || (rc = sb_rlp_bytes(&items, empty_root, 32)) ||
+	    (rc = sb_rlp_bytes(&items, bloom, sizeof(bloom))) || (rc = sb_rlp_uint(&items, difficulty)) ||
+	    (rc = sb_rlp_uint(&items, number)) || (rc = sb_rlp_uint(&items, gas_limit)) ||
+	    (rc = sb_rlp_uint(&items, 0)) || (rc = sb_rlp_uint(&items, timestamp)) ||
+	    (rc = sb_rlp_bytes(&items, extra, xlen / 2)) || (rc = sb_rlp_bytes(&items, mix, 32)) ||
+	    (rc = sb_rlp_bytes(&items, nonce, 8)) || (rc = sb_rlp_list(&hdr, items.data, items.len)))
+		goto out;
+	sb_keccak256_init(&k);
+	sb_keccak256_update(&k, hdr.data, hdr.len);
+	sb_keccak256_final(&k, md);
+	out[0] = '0';
+	out[1] = 'x';
+	sb_hex(out + 2, md, 32);
+	rc = 0;
+out:
+	free(extra);
+	sb_buf_release(&items);
+	sb_buf_release(&hdr);
+	return rc;
+}
+
 /* ---- per-node files ---- */
 
 int sb_besu_enode(char **out, const unsigned char pub[64], const char *host, unsigned port)

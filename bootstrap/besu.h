@@ -74,6 +74,19 @@ void sb_besu_genesis_opts_init(struct sb_besu_genesis_opts *o);
 int sb_besu_genesis(json_t **out, const struct sb_besu_genesis_opts *o,
 		    const struct sb_eth_addr *v, size_t n);
 
+/* The hash of the genesis block a genesis file makes ("0x" + 64 hex
+ * digits): Keccak-256 of the RLP header [parent 0, ommers hash of [],
+ * coinbase, state root, transactions root, receipts root (the empty
+ * trie's, so alloc must be empty), zero bloom, difficulty, number 0,
+ * gasLimit, gas used 0, timestamp, extraData, mixHash, nonce]. A header
+ * of London or later (base fee, withdrawals) is SB_EUNSUPPORTED. What
+ * eth_getBlockByNumber("0x0") of a node on that genesis answers. */
+int sb_besu_genesis_hash(char out[67], const json_t *genesis);
+/* The same with a given state root instead of the empty state's (alloc
+ * is then not looked at): for tests against published genesis blocks. */
+int sb_besu_genesis_hash_state(char out[67], const json_t *genesis,
+			       const unsigned char state_root[32]);
+
 /* How many faulty validators a set of n tolerates: floor((n - 1) / 3). */
 size_t sb_qbft_fault_tolerance(size_t n);
 

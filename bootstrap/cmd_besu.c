@@ -7,6 +7,10 @@
 #include "common/json.h"
 #include "common/str.h"
 #include "bom/bom.h"
+#include "inventory/inventory.h"
+
+#include <openssl/sha.h>
+#include <strings.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -20,13 +24,15 @@
 static const char *const besu_verbs[] = { "genesis", "address", "node-config", "check", NULL };
 
 enum { O_VALIDATORS, O_CHAIN_ID, O_BLOCK_PERIOD, O_EPOCH, O_TIMEOUT, O_OUTPUT, O_PUBKEY,
-       O_SITE, O_NODE, O_NETWORK, O_OUT, O_RPC, O_PEERS };
+       O_SITE, O_NODE, O_NETWORK, O_OUT, O_RPC, O_PEERS, O_RECORD };
 
 static const struct sb_opt besu_opts[] = {
 	[O_VALIDATORS] = { "validators", 0, SB_OPT_ARG, "ADDR,...|FILE",
 			   "genesis: the validator addresses, or a file of them (one per line, "
 			   "or a JSON array)" },
-	[O_CHAIN_ID] = { "chain-id", 0, SB_OPT_ARG, "N", "genesis: the chain id (default 1337)" },
+	[O_CHAIN_ID] = { "chain-id", 0, SB_OPT_ARG, "N",
+			 "genesis: the chain id (default 1337); check: the chain id the network's "
+			 "genesis must have (the BOM's besu.chain_id)" },
 	[O_BLOCK_PERIOD] = { "block-period", 0, SB_OPT_ARG, "S",
 			     "genesis: seconds between blocks (default 5)" },
 	[O_EPOCH] = { "epoch-length", 0, SB_OPT_ARG, "N",
@@ -48,6 +54,9 @@ static const struct sb_opt besu_opts[] = {
 	[O_RPC] = { "rpc", 0, SB_OPT_ARG, "URL", "check: the node's JSON-RPC, http://HOST:8545" },
 	[O_PEERS] = { "peers", 0, SB_OPT_ARG, "N",
 		      "check: peers expected at least (default: validators - 1)" },
+	[O_RECORD] = { "record", 0, SB_OPT_NONE, NULL,
+		       "genesis: append a besu.genesis event (chain id, genesis block hash, "
+		       "validators, extraData, parameters) to the inventory ledger" },
 	{ NULL, 0, SB_OPT_NONE, NULL, NULL },
 };
 
@@ -74,9 +83,57 @@ static int read_arg_or_file(char **out, const char *val, bool inline_value)
 	return sb_file_read(out, &len, val, 1 << 20);
 }
 
-static int genesis(struct sb_cli *cli, const char *validators,
-		   const struct sb_besu_genesis_opts *o, const char *output)
+/* The besu.genesis ledger event: what the network is, so that a node's
+ * genesis block can be checked against it later (besu check). */
+static int record_genesis(struct sb_cli *cli, const json_t *doc, const char *hash,
+			  const struct sb_eth_addr *v, size_t n, const char *output, int64_t *seq)
 {
+	const json_t *cfg = json_object_get(doc, "config"), *q = json_object_get(cfg, "qbft");
+	json_t *vals = json_array(), *ev;
+	struct sb_inv *db = NULL;
+	char *canon = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	unsigned char md[32];
+	char sha[65];
+	int rc;
+
+	for (size_t i = 0; vals && i < n; i++) {
+		char a[SB_ETH_ADDR_STRLEN];
+		sb_eth_addr_format_lower(a, &v[i]);
+		json_array_append_new(vals, json_string(a));
+	}
+	if (!canon || !vals) {
+		free(canon);
+		json_decref(vals);
+		return sb_error_set(SB_ENOMEM, "out of memory");
+	}
+	SHA256((const unsigned char *)canon, strlen(canon), md);
+	sb_hex(sha, md, 32);
+	free(canon);
+	ev = json_pack("{s:O, s:s, s:o, s:i, s:O, s:O, s:O, s:O, s:s, s:s?}",
+		       "chain_id", json_object_get(cfg, "chainId"), "genesis_hash", hash,
+		       "validators", vals, "fault_tolerance", (int)sb_qbft_fault_tolerance(n),
+		       "extra_data", json_object_get(doc, "extraData"),
+		       "block_period", json_object_get(q, "blockperiodseconds"),
+		       "epoch_length", json_object_get(q, "epochlength"),
+		       "request_timeout", json_object_get(q, "requesttimeoutseconds"),
+		       "genesis_sha256", sha, "file", output);
+	if (!ev)
+		return sb_error_set(SB_ENOMEM, "out of memory");
+	rc = sb_inv_open(&db, sb_cli_db_path(cli), 0);
+	if (rc == 0)
+		rc = sb_inv_ledger_append_seq(db, "siteboot besu", "besu.genesis", ev, seq);
+	sb_inv_close(db);
+	json_decref(ev);
+	if (rc)
+		sb_error_prefix("recording besu.genesis in %s: ", sb_cli_db_path(cli));
+	return rc;
+}
+
+static int genesis(struct sb_cli *cli, const char *validators,
+		   const struct sb_besu_genesis_opts *o, const char *output, bool rec)
+{
+	char hash[67] = "";
+	int64_t seq = 0;
 	struct sb_eth_addr *v = NULL;
 	size_t n = 0;
 	char *text = NULL, *dump = NULL;
@@ -91,6 +148,8 @@ static int genesis(struct sb_cli *cli, const char *validators,
 					      inline_value ? "--validators" : validators);
 	if (rc == 0)
 		rc = sb_besu_genesis(&doc, o, v, n);
+	if (rc == 0)
+		rc = sb_besu_genesis_hash(hash, doc);
 	if (rc)
 		goto out;
 	if (n < 4)
@@ -111,6 +170,8 @@ static int genesis(struct sb_cli *cli, const char *validators,
 		if (rc)
 			goto out;
 	}
+	if (rec && (rc = record_genesis(cli, doc, hash, v, n, output, &seq)) != 0)
+		goto out;
 	if (cli->json) {
 		json_t *vals = json_array();
 		for (size_t i = 0; i < n; i++) {
@@ -118,19 +179,25 @@ static int genesis(struct sb_cli *cli, const char *validators,
 			sb_eth_addr_format(s, &v[i]);
 			json_array_append_new(vals, json_string(s));
 		}
-		json_t *rep = json_pack("{s:O, s:o, s:i, s:s?}", "genesis", doc,
+		json_t *rep = json_pack("{s:O, s:o, s:i, s:s?, s:s, s:o}", "genesis", doc,
 					"validators", vals,
 					"fault_tolerance", (int)sb_qbft_fault_tolerance(n),
-					"output", output);
+					"output", output, "genesis_hash", hash,
+					"ledger_seq", seq ? json_integer(seq) : json_null());
 		rc = rep ? sb_cli_json_out(cli, rep) : sb_error_set(SB_ENOMEM, "out of memory");
 	} else if (output) {
 		if (cli->verbosity >= 0)
 			printf("%s: QBFT genesis, chain id %llu, %zu validator%s "
-			       "(tolerates %zu faulty)\n", output,
+			       "(tolerates %zu faulty), genesis block %s\n", output,
 			       (unsigned long long)o->chain_id, n, n == 1 ? "" : "s",
-			       sb_qbft_fault_tolerance(n));
+			       sb_qbft_fault_tolerance(n), hash);
+		if (seq && cli->verbosity >= 0)
+			printf("recorded as ledger event %lld (besu.genesis)\n", (long long)seq);
 	} else {
 		rc = sb_json_write(stdout, doc);
+		if (seq && cli->verbosity >= 0)	/* stdout holds the genesis alone */
+			fprintf(stderr, "genesis block %s, recorded as ledger event %lld "
+				"(besu.genesis)\n", hash, (long long)seq);
 	}
 out:
 	json_decref(doc);
@@ -191,7 +258,10 @@ static int read_lines(struct sb_strv *out, const char *path, bool optional)
 	return rc;
 }
 
-static int load_genesis(struct sb_eth_addr **v, size_t *n, unsigned *period, const char *dir)
+/* The network's genesis.json in dir: its validators, block period, chain
+ * id and (when hash is not NULL) the hash of the block it makes. */
+static int load_genesis(struct sb_eth_addr **v, size_t *n, unsigned *period, const char *dir,
+			uint64_t *chain_id, char hash[67])
 {
 	char path[4200], *text = NULL;
 	size_t len;
@@ -219,6 +289,12 @@ static int load_genesis(struct sb_eth_addr **v, size_t *n, unsigned *period, con
 	}
 	rc = sb_besu_qbft_extra_data_decode(v, n, raw, el / 2 - 1);
 	free(raw);
+	long long cid = 0;
+	sb_json_int(sb_json_obj(doc, "config"), "chainId", &cid);
+	if (chain_id)
+		*chain_id = cid > 0 ? (uint64_t)cid : 0;
+	if (rc == 0 && hash)
+		rc = sb_besu_genesis_hash(hash, doc);
 	json_decref(doc);
 	*period = (unsigned)bp;
 	return rc ? sb_error_prefix("%s: ", path) : 0;
@@ -298,7 +374,7 @@ static int node_config(struct sb_cli *cli, const char *site, const char *node, c
 	    (rc = sb_besu_pubkey_parse(pub, sb_trim(text))) != 0 ||
 	    (rc = sb_besu_enode(&self, pub, n->mgmt.ip ? n->mgmt.ip : "", 30303)) != 0)
 		goto out;
-	if ((rc = load_genesis(&v, &nv, &period, net)) != 0)
+	if ((rc = load_genesis(&v, &nv, &period, net, NULL, NULL)) != 0)
 		goto out;
 	snprintf(path, sizeof(path), "%s/nodes.txt", net);
 	if ((rc = read_lines(&nodes, path, false)) != 0)
@@ -369,36 +445,91 @@ out:
 	return rc ? sb_cli_fail(cli, rc) : SB_EXIT_OK;
 }
 
-static int check(struct sb_cli *cli, const char *rpc_url, const char *net, long peers)
+/* The genesis hash the node must have: the ledger's latest besu.genesis
+ * event when this appliance recorded one, else the one the network's
+ * genesis.json makes. A recorded hash that genesis.json does not make
+ * is a problem of its own: the network's files changed. */
+static void expected_genesis(struct sb_cli *cli, const char *file_hash, char want[67],
+			     char *from, size_t fsize, struct sb_buf *problems)
+{
+	struct sb_inv *db = NULL;
+	json_t *ev = NULL;
+	int64_t seq = 0;
+
+	sb_strlcpy(want, file_hash, 67);
+	snprintf(from, fsize, "genesis.json");
+	if (access(sb_cli_db_path(cli), F_OK) == 0 &&
+	    sb_inv_open(&db, sb_cli_db_path(cli), SB_INV_READONLY) == 0 &&
+	    sb_inv_ledger_last(db, "besu.genesis", &seq, &ev) == 0) {
+		const char *h = sb_json_str(ev, "genesis_hash");
+		if (h && strlen(h) == 66) {
+			sb_strlcpy(want, h, 67);
+			snprintf(from, fsize, "ledger event %lld", (long long)seq);
+			if (strcasecmp(h, file_hash) != 0)
+				sb_buf_printf(problems, "%sthe network's genesis.json makes block %s, "
+					      "not the %s recorded in ledger event %lld",
+					      problems->len ? "; " : "", file_hash, h, (long long)seq);
+		}
+	}
+	json_decref(ev);
+	sb_inv_close(db);
+	sb_error_clear();
+}
+
+static int check(struct sb_cli *cli, const char *rpc_url, const char *net, long peers,
+		 uint64_t want_chain)
 {
 	struct sb_eth_addr *v = NULL;
 	struct sb_besu_check res;
+	struct sb_buf problems = SB_BUF_INIT(4096);
 	size_t nv = 0;
 	unsigned period = 0;
+	uint64_t chain = 0;
+	char file_hash[67], want[67], from[64];
 	int rc;
 
-	if ((rc = load_genesis(&v, &nv, &period, net)) != 0)
+	if ((rc = load_genesis(&v, &nv, &period, net, &chain, file_hash)) != 0)
 		return sb_cli_fail(cli, rc);
 	if (peers < 0)
 		peers = nv > 1 ? (long)nv - 1 : 1;
 	rc = sb_besu_check(&res, rpc_url, v, nv, period, peers);
 	free(v);
-	if (rc && rc != SB_EFAILED)
+	if (rc && rc != SB_EFAILED) {
+		sb_buf_release(&problems);
 		return sb_cli_fail(cli, rc);
+	}
+	if (res.problems[0])
+		sb_buf_puts(&problems, res.problems);
+	if (want_chain && chain != want_chain)
+		sb_buf_printf(&problems, "%sthe network's genesis is chain %llu, the site's BOM says "
+			      "besu.chain_id %llu", problems.len ? "; " : "",
+			      (unsigned long long)chain, (unsigned long long)want_chain);
+	expected_genesis(cli, file_hash, want, from, sizeof(from), &problems);
+	bool genesis_ok = strcasecmp(res.genesis_hash, want) == 0;
+	if (!genesis_ok)
+		sb_buf_printf(&problems, "%sthe node's genesis block is %s, the network's is %s (%s): "
+			      "it runs another chain", problems.len ? "; " : "",
+			      res.genesis_hash[0] ? res.genesis_hash : "(none)", want, from);
+	bool healthy = problems.len == 0;
 	if (cli->json) {
-		sb_cli_json_out(cli, json_pack("{s:b, s:i, s:i, s:i, s:i, s:s, s:s?}", "healthy", rc == 0,
+		sb_cli_json_out(cli, json_pack("{s:b, s:i, s:i, s:i, s:i, s:s, s:s, s:s, s:b, s:I, s:s?}",
+					       "healthy", healthy,
 					       "peers", (int)res.peers, "block_before", (int)res.block0,
 					       "block_after", (int)res.block1, "validators",
 					       (int)res.validators, "genesis_hash", res.genesis_hash,
-					       "problems", res.problems[0] ? res.problems : NULL));
-	} else if (rc == 0) {
-		printf("besu %s: live and ready, %ld peers, blocks %ld -> %ld, %zu validators, genesis %s\n",
-		       rpc_url, res.peers, res.block0, res.block1, res.validators, res.genesis_hash);
+					       "genesis_expected", want, "genesis_from", from,
+					       "genesis_ok", genesis_ok, "chain_id", (json_int_t)chain,
+					       "problems", healthy ? NULL : problems.data));
+	} else if (healthy) {
+		printf("besu %s: live and ready, %ld peers, blocks %ld -> %ld, %zu validators, "
+		       "chain %llu, genesis %s (as %s)\n", rpc_url, res.peers, res.block0, res.block1,
+		       res.validators, (unsigned long long)chain, res.genesis_hash, from);
 	}
-	if (rc)
-		fprintf(stderr, "siteboot besu: error: %s is not healthy: %s\n", rpc_url, res.problems);
+	if (!healthy)
+		fprintf(stderr, "siteboot besu: error: %s is not healthy: %s\n", rpc_url, problems.data);
+	sb_buf_release(&problems);
 	sb_error_clear();
-	return rc ? SB_EXIT_PROBLEMS : SB_EXIT_OK;
+	return healthy ? SB_EXIT_OK : SB_EXIT_PROBLEMS;
 }
 
 static int parse_uint_opt(uint64_t *out, const char *arg, uint64_t max, const char *what)
@@ -413,6 +544,7 @@ static int run_besu(struct sb_cli *cli, int argc, char **argv)
 	const char *arg, *validators = NULL, *pubkey = NULL, *output = NULL;
 	const char *site = NULL, *node = NULL, *net = NULL, *outdir = NULL, *rpc_url = NULL;
 	long peers = -1;
+	bool rec = false, chain_given = false;
 	uint64_t v;
 	int k;
 
@@ -435,6 +567,10 @@ static int run_besu(struct sb_cli *cli, int argc, char **argv)
 			break;
 		case O_CHAIN_ID:
 			rc = parse_uint_opt(&o.chain_id, arg, (1ULL << 53) - 1, "--chain-id");
+			chain_given = true;
+			break;
+		case O_RECORD:
+			rec = true;
 			break;
 		case O_BLOCK_PERIOD:
 			rc = parse_uint_opt(&v, arg, 3600, "--block-period");
@@ -472,7 +608,7 @@ static int run_besu(struct sb_cli *cli, int argc, char **argv)
 			return sb_cli_usage_error(cli, "genesis needs --validators ADDR,... or FILE");
 		if (pubkey)
 			return sb_cli_usage_error(cli, "--pubkey belongs to 'besu address'");
-		return genesis(cli, validators, &o, output);
+		return genesis(cli, validators, &o, output, rec);
 	}
 	if (strcmp(argv[1], "address") == 0) {
 		if (!pubkey)
@@ -491,7 +627,9 @@ static int run_besu(struct sb_cli *cli, int argc, char **argv)
 	if (strcmp(argv[1], "check") == 0) {
 		if (!rpc_url || !net)
 			return sb_cli_usage_error(cli, "check needs --rpc URL and --network DIR");
-		return check(cli, rpc_url, net, peers);
+		if (rec)
+			return sb_cli_usage_error(cli, "--record belongs to 'besu genesis'");
+		return check(cli, rpc_url, net, peers, chain_given ? o.chain_id : 0);
 	}
 	const char *best = sb_did_you_mean(argv[1], besu_verbs);
 	if (best)
@@ -504,10 +642,10 @@ const struct sb_cmd sb_cmd_besu = {
 	.run = run_besu,
 	.summary = "QBFT genesis and address tools for the site's Besu network",
 	.usage = "siteboot besu genesis --validators ADDR,...|FILE [--chain-id N] "
-		 "[--block-period S] [--epoch-length N] [--request-timeout S] [-o FILE]\n"
+		 "[--block-period S] [--epoch-length N] [--request-timeout S] [-o FILE] [--record]\n"
 		 "siteboot besu address --pubkey HEX|FILE\n"
 		 "siteboot besu node-config --site FILE --node NAME --network DIR --pubkey HEX|FILE --out DIR\n"
-		 "siteboot besu check --rpc URL --network DIR [--peers N]",
+		 "siteboot besu check --rpc URL --network DIR [--peers N] [--chain-id N]",
 	.description =
 		"'besu genesis' prints the genesis file of a Hyperledger Besu QBFT network whose "
 		"validators are the given addresses: chainId, config.qbft (blockperiodseconds, "
@@ -515,8 +653,13 @@ const struct sb_cmd sb_cmd_besu = {
 		"extraData = RLP([32 zero bytes, [validators ascending], [], 0x80, []]). "
 		"Addresses in mixed case must carry a correct EIP-55 checksum; duplicates are "
 		"refused. With fewer than 4 validators it warns that the network tolerates no "
-		"faulty validator. With --json it prints the genesis, the sorted validators "
-		"and the fault tolerance.\n\n"
+		"faulty validator. It also computes the hash of the genesis block the file makes "
+		"(Keccak-256 of the block header's RLP; pre-London headers, empty alloc). With "
+		"--json it prints the genesis, the sorted validators, the fault tolerance and "
+		"the genesis hash. --record appends a besu.genesis event to the inventory ledger: "
+		"chain_id, genesis_hash, validators, extra_data, block_period, epoch_length, "
+		"request_timeout, fault_tolerance and the SHA-256 of the genesis (canonical "
+		"JSON).\n\n"
 		"'besu address' prints the address (EIP-55) of a node's secp256k1 public key: "
 		"the last 20 bytes of the Keccak-256 of x||y. The key may be 64 bytes (as "
 		"'besu public-key export' writes it), 65 bytes starting 04, or 33 bytes "
@@ -529,11 +672,15 @@ const struct sb_cmd sb_cmd_besu = {
 		"(genesis.json, nodes.txt, bootnodes.txt) come from --network DIR.\n\n"
 		"'besu check' asks a node's JSON-RPC: /liveness and /readiness 200, net_peerCount "
 		"at least --peers (default validators - 1), eth_blockNumber advancing over two block "
-		"periods, qbft_getValidatorsByBlockNumber(latest) equal to the genesis validators; "
-		"it prints the genesis block hash. Exit 1 names every problem. See docs/besu.md.",
+		"periods, qbft_getValidatorsByBlockNumber(latest) equal to the genesis validators, "
+		"and the genesis block (eth_getBlockByNumber 0x0) equal to the latest besu.genesis "
+		"event of the ledger, or, when this appliance recorded none, to the block the "
+		"network's genesis.json makes; a recorded hash that genesis.json does not make is "
+		"a problem too. --chain-id N: the network's genesis must be chain N (the BOM's "
+		"besu.chain_id). Exit 1 names every problem. See docs/besu.md.",
 	.verbs = besu_verbs,
 	.opts = besu_opts,
 	.example = "siteboot besu genesis --validators validators.txt --chain-id 20261 "
-		   "--block-period 2 -o genesis.json\n"
+		   "--block-period 2 -o genesis.json --record\n"
 		   "siteboot besu address --pubkey /var/lib/besu/key.pub",
 };

@@ -228,7 +228,12 @@ static json_t *site_json(const struct sb_site *s, const struct sb_bom_total *t,
 							"quantity", (json_int_t)t[i].quantity,
 							"nodes", (json_int_t)t[i].nodes,
 							"po", t[i].po));
-	return json_pack("{s:s, s:s, s:i, s:{s:s?, s:s?, s:s?, s:s?, s:{s:s?, s:s?, s:s?, s:s?, s:s?}, s:s?, s:s?}, s:o, s:o, s:o, s:o, s:o}",
+	json_t *besu = json_pack("{s:o, s:i, s:i, s:i}", "chain_id",
+				 s->besu.chain_id ? json_integer((json_int_t)s->besu.chain_id) : json_null(),
+				 "block_period", (int)s->besu.block_period,
+				 "epoch_length", (int)s->besu.epoch_length,
+				 "request_timeout", (int)s->besu.request_timeout);
+	return json_pack("{s:s, s:s, s:i, s:{s:s?, s:s?, s:s?, s:s?, s:{s:s?, s:s?, s:s?, s:s?, s:s?}, s:s?, s:s?}, s:o, s:o, s:o, s:o, s:o, s:o}",
 			 "file", s->path, "sha256", s->sha256,
 			 "schema_version", (int)s->schema_version,
 			 "site", "id", s->id, "name", s->name, "tier", s->tier,
@@ -237,7 +242,7 @@ static json_t *site_json(const struct sb_site *s, const struct sb_bom_total *t,
 			 "facility", s->facility, "contact_email", s->contact_email,
 			 "path", s->path,
 			 "racks", racks, "orders", orders, "images", images,
-			 "nodes", nodes, "totals", totals);
+			 "nodes", nodes, "totals", totals, "besu", besu);
 }
 
 static void show_text(const struct sb_site *s, const struct sb_bom_total *t,

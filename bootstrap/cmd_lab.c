@@ -5,6 +5,7 @@
 #include "common/json.h"
 #include "common/str.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,10 +53,30 @@ static void print_state(const json_t *st, bool with_alive)
 	}
 }
 
+static void on_signal(int sig)
+{
+	(void)sig;
+	sb_lab_interrupt();
+}
+
+/* The peers run in sessions of their own, so a signal that ends `lab up`
+ * would not reach them: SIGINT, SIGTERM and SIGHUP make it stop what it
+ * started and fail instead (a SIGKILL leaves the PIDs in lab.json for
+ * `lab down`). */
 static int lab_up(struct sb_cli *cli, const struct sb_lab_up_opts *o)
 {
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old[3];
 	json_t *st = NULL;
-	int rc = sb_lab_up(o, &st);
+	int rc;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &sa, &old[i]);
+	rc = sb_lab_up(o, &st);
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &old[i], NULL);
 
 	if (rc)
 		return sb_cli_fail(cli, rc);

@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -189,15 +190,32 @@ int sb_lab_add_proc(struct sb_lab *lab, pid_t pid, const char *kind,
 	return save_state(lab, NULL, NULL);
 }
 
+static volatile sig_atomic_t lab_interrupted;
+
+void sb_lab_interrupt(void)
+{
+	lab_interrupted = 1;
+}
+
+int sb_lab_check_interrupt(void)
+{
+	if (!lab_interrupted)
+		return 0;
+	return sb_error_set(SB_ECANCELED, "lab up interrupted by a signal: the "
+			    "processes it had started are stopped again");
+}
+
 int sb_lab_spawn(struct sb_lab *lab, char *const argv[], const char *log,
 		 const char *kind, const char *node, const char *listen,
 		 pid_t *out)
 {
-	int logfd, nullfd;
+	int logfd, nullfd, rc;
 	pid_t pid;
 
 	if (out)
 		*out = -1;
+	if ((rc = sb_lab_check_interrupt()))
+		return rc;
 	logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (logfd < 0)
 		return sb_error_set(SB_EIO, "lab: cannot open log %s: %s", log,
@@ -623,15 +641,19 @@ int sb_lab_up(const struct sb_lab_up_opts *o, json_t **state)
 	    (rc = save_state(&lab, NULL, cred_path)))
 		goto fail;
 
-	if (has_scheme(site, "ipmi://") && (rc = sb_lab_ipmi_up(&lab)))
+	if ((has_scheme(site, "ipmi://") && (rc = sb_lab_ipmi_up(&lab))) ||
+	    (rc = sb_lab_check_interrupt()))
 		goto fail;
 	if ((has_scheme(site, "redfish") || has_scheme(site, "https://")) &&
 	    (rc = sb_lab_redfish_up(&lab)))
 		goto fail;
 	if (!o->no_ssh) {
-		if ((rc = sb_lab_ssh_up(&lab, o->netns)))
+		if ((rc = sb_lab_check_interrupt()) ||
+		    (rc = sb_lab_ssh_up(&lab, o->netns)))
 			goto fail;
 	}
+	if ((rc = sb_lab_check_interrupt()))
+		goto fail;
 	if ((rc = write_site(&lab, site_path)) ||
 	    (rc = save_state(&lab, site_path, cred_path)))
 		goto fail;

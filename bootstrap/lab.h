@@ -109,6 +109,13 @@ int sb_lab_spawn(struct sb_lab *lab, char *const argv[], const char *log,
 		 const char *kind, const char *node, const char *listen,
 		 pid_t *pid);
 
+/* `lab up` was asked to stop (SIGINT, SIGTERM, SIGHUP): sb_lab_interrupt
+ * is async-signal-safe; sb_lab_check_interrupt answers SB_ECANCELED once it
+ * was called, and the parts call it before each start and while they wait,
+ * so sb_lab_up's failure path stops what was already started. */
+void sb_lab_interrupt(void);
+int sb_lab_check_interrupt(void);
+
 /* Record a started process (so that `lab down` and a failed `lab up` stop
  * it). Writes the pid list to disk at once: a crash never orphans one. */
 int sb_lab_add_proc(struct sb_lab *lab, pid_t pid, const char *kind,

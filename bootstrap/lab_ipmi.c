@@ -288,6 +288,8 @@ static int wait_ready(struct sb_lab *lab, size_t first)
 			rc = sb_bmc_ipmi_driver.probe(&u, &o, NULL);
 			if (rc == 0)
 				break;
+			if ((rc = sb_lab_check_interrupt()))
+				return rc;
 			if (sb_time_mono_ms() > deadline)
 				return sb_error_set(SB_ETIMEOUT,
 						    "lab: the ipmi_sim of node %s (%s) does not answer after %d ms; see %s/ipmi/%s/ipmi_sim.log",

@@ -526,6 +526,9 @@ static int lab_wait(struct sb_lab *lab, size_t first, const char *rdir)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/listen", rdir, p->node);
 		while (access(path, R_OK) != 0) {
+			int rc;
+			if ((rc = sb_lab_check_interrupt()))
+				return rc;
 			if (waitpid(p->pid, NULL, WNOHANG) != 0)
 				return sb_error_set(SB_EIO, "lab: the Redfish emulator of node %s "
 						    "exited; see %s/%s/emulator.log", p->node, rdir,

@@ -288,6 +288,8 @@ int sb_lab_ssh_up(struct sb_lab *lab, bool netns)
 		uint64_t t0 = sb_time_mono_ms();
 		while (!accepting(lab->hosts[i].host, lab->hosts[i].port)) {
 			int st;
+			if ((rc = sb_lab_check_interrupt()))
+				goto out;
 			if (waitpid(pids[i], &st, WNOHANG) == pids[i]) {
 				rc = sb_error_set(SB_EIO, "lab: sshd for %s exited at start; see %s/%s/sshd.log",
 						  lab->hosts[i].node, dir, lab->hosts[i].node);

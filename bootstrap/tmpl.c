@@ -25,6 +25,9 @@ static const char *const site_fields[] = {
 	"id", "name", "tier", "timezone", "bom", NULL,
 };
 static const char *const run_fields[] = { "id", "dir", NULL };
+static const char *const besu_fields[] = {
+	"chain_id", "block_period", "epoch_length", "request_timeout", NULL,
+};
 static const char *const step_fields[] = {
 	"stdout", "stderr", "exit_status", NULL,
 };
@@ -32,7 +35,7 @@ static const char *const role_fields[] = {
 	"count", "names", "mgmt_ips", "first_name", "first_mgmt_ip", NULL,
 };
 static const char *const namespaces[] = {
-	"node", "site", "run", "steps", "role", NULL,
+	"node", "site", "run", "steps", "role", "besu", NULL,
 };
 static const char *const filters[] = { "shell", "trim", NULL };
 
@@ -153,15 +156,17 @@ static int check_path(const struct expr *e, const struct sb_checklist *c,
 	if (!in_list(ns, namespaces))
 		return unknown_var(full, "namespace", ns, namespaces);
 	if (strcmp(ns, "node") == 0 || strcmp(ns, "site") == 0 ||
-	    strcmp(ns, "run") == 0) {
+	    strcmp(ns, "run") == 0 || strcmp(ns, "besu") == 0) {
 		const char *const *f = ns[0] == 'n' ? node_fields :
-				       ns[0] == 's' ? site_fields : run_fields;
+				       ns[0] == 's' ? site_fields :
+				       ns[0] == 'b' ? besu_fields : run_fields;
 		if (e->nseg != 2)
 			return sb_error_set(SB_EINPUT, "'%s' is not a variable: write %s.FIELD (e.g. %s.%s)",
 					    full, ns, ns, f[0]);
 		if (!in_list(e->seg[1], f))
 			return unknown_var(full, ns[0] == 'n' ? "field of node" :
-				       ns[0] == 's' ? "field of site" : "field of run",
+				       ns[0] == 's' ? "field of site" :
+				       ns[0] == 'b' ? "field of besu" : "field of run",
 				       e->seg[1], f);
 		if (site_step && ns[0] == 'n')
 			return sb_error_set(SB_EINPUT, "'%s' has no value in a step that runs once per site (hosts: site): there is no node",
@@ -436,6 +441,23 @@ static int lookup(char **out, const struct expr *e, const struct sb_tmpl_env *en
 			return need(s->timezone, var, "the site", "add site: timezone to the BOM", out);
 		if (strcmp(f, "bom") == 0)	/* for local steps that run siteboot */
 			return need(s->path, var, "the site", "", out);
+	}
+	if (strcmp(ns, "besu") == 0 && e->nseg == 2) {
+		const struct sb_bom_besu *b = &s->besu;
+		if (strcmp(f, "chain_id") == 0) {
+			if (!b->chain_id)
+				return sb_error_set(SB_EINPUT, "'%s' has no value: %s names no chain id; add 'besu: {chain_id: N}' to the BOM (docs/bom.md, \"besu\")",
+						    var, s->path);
+			*out = sb_asprintf("%llu", (unsigned long long)b->chain_id);
+			return *out ? 0 : SB_ENOMEM;
+		}
+		unsigned v = strcmp(f, "block_period") == 0 ? b->block_period :
+			     strcmp(f, "epoch_length") == 0 ? b->epoch_length :
+			     strcmp(f, "request_timeout") == 0 ? b->request_timeout : 0;
+		if (v) {
+			*out = sb_asprintf("%u", v);
+			return *out ? 0 : SB_ENOMEM;
+		}
 	}
 	if (strcmp(ns, "run") == 0 && e->nseg == 2) {
 		if (strcmp(f, "id") == 0)

@@ -94,6 +94,11 @@ int sb_inv_ledger_append_raw(struct sb_inv *db, const char *actor,
 			     size_t len, int64_t *seq);
 /* Number of events (the last sequence number when nothing was lost). */
 int sb_inv_ledger_size(struct sb_inv *db, int64_t *size);
+/* The latest event of `kind`: *seq and its payload (parsed). SB_ENOTFOUND
+ * when there is none. The payload is the stored text; run
+ * sb_inv_verify() when its integrity matters. */
+int sb_inv_ledger_last(struct sb_inv *db, const char *kind, int64_t *seq,
+		       json_t **payload);
 
 /* One event as stored. */
 struct sb_inv_event {
@@ -139,11 +144,16 @@ struct sb_inv_verify {
 	int64_t seq;		/* the event it concerns (0: none) */
 	char detail[512];	/* one sentence for people */
 	int nguards_missing;
+	unsigned threads;	/* threads of the chunked check; 0 when the
+				   one-pass check ran (something differed) */
 };
 /* Recompute every hash, the chain, the Merkle root and every checkpoint
  * (signature, root, consistency with the previous one). Returns 0 when
  * the check ran (look at v->problem), or an SB_E* when it could not. */
 int sb_inv_verify(struct sb_inv *db, struct sb_inv_verify *v);
+/* Tests and benchmarks: chunks of 2^chunk_log2 events on `threads`
+ * threads (0: the defaults, 2^16 and up to 4 threads). */
+void sb_inv_verify_tune(unsigned chunk_log2, unsigned threads);
 
 /* ---- Merkle trees (RFC 6962 / RFC 9162 section 2.1) ----------------------- */
 
@@ -161,6 +171,13 @@ struct sb_merkle_acc {
 void sb_merkle_acc_init(struct sb_merkle_acc *a);
 void sb_merkle_acc_push(struct sb_merkle_acc *a, const unsigned char leaf[32]);
 void sb_merkle_acc_root(const struct sb_merkle_acc *a, unsigned char out[32]);
+/* Push the root of a perfect subtree of 2^height leaves at once; a->n
+ * must be a multiple of 2^height. */
+void sb_merkle_acc_push_subtree(struct sb_merkle_acc *a,
+				const unsigned char root[32], unsigned height);
+/* Push every subtree of b (the leaves after a's): a->n must be a multiple
+ * of a power of two larger than b->n. */
+void sb_merkle_acc_append(struct sb_merkle_acc *a, const struct sb_merkle_acc *b);
 /* Inclusion proof of leaf m (0-based) in the tree of the first n leaves.
  * *out (caller frees) gets *len hashes. */
 int sb_merkle_inclusion(unsigned char (**out)[32], size_t *len,
@@ -180,6 +197,12 @@ bool sb_merkle_consistency_check(size_t m, size_t n,
 /* SHA-256 through libcrypto. */
 void sb_sha256(unsigned char out[32], const void *data, size_t len);
 void sb_sha256_hex(char out[65], const void *data, size_t len);
+/* out[i] = SHA-256(msg[i], len[i]) for n messages, several at once where
+ * the CPU has SHA-NI (inventory/sha256_lanes.c). */
+void sb_sha256_many(unsigned char (*out)[32], const unsigned char *const *msg,
+		    const size_t *len, size_t n);
+/* Tests: force the one-at-a-time libcrypto path. */
+void sb_sha256_lanes_disable(bool off);
 
 /* ---- checkpoints and proofs -------------------------------------------- */
 

@@ -199,6 +199,36 @@ int sb_inv_ledger_size(struct sb_inv *db, int64_t *size)
 	return rc;
 }
 
+int sb_inv_ledger_last(struct sb_inv *db, const char *kind, int64_t *seq,
+		       json_t **payload)
+{
+	sqlite3_stmt *st = NULL;
+	json_error_t je;
+	int rc = 0, step;
+
+	*seq = 0;
+	*payload = NULL;
+	if (sqlite3_prepare_v2(db->db, "SELECT seq, payload FROM ledger WHERE kind = ? "
+			       "ORDER BY seq DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return sb_inv_sqlerr(db, "read the ledger");
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(st, 1);
+		*seq = sqlite3_column_int64(st, 0);
+		*payload = text ? json_loads(text, JSON_DECODE_ANY, &je) : NULL;
+		if (!*payload)
+			rc = sb_error_set(SB_EPROTO, "%s: ledger event %lld (%s) holds no JSON",
+					  db->path, (long long)*seq, kind);
+	} else if (step == SQLITE_DONE) {
+		rc = sb_error_set(SB_ENOTFOUND, "%s: the ledger holds no '%s' event", db->path, kind);
+	} else {
+		rc = sb_inv_sqlerr(db, "read the ledger");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int sb_inv_leaves(struct sb_inv *db, unsigned char (**out)[32], int64_t *n,
 		  int64_t limit)
 {

@@ -83,19 +83,36 @@ void sb_merkle_acc_init(struct sb_merkle_acc *a)
 	a->n = 0;
 }
 
-void sb_merkle_acc_push(struct sb_merkle_acc *a, const unsigned char leaf[32])
+void sb_merkle_acc_push_subtree(struct sb_merkle_acc *a,
+				const unsigned char root[32], unsigned height)
 {
 	unsigned depth = (unsigned)__builtin_popcountll(a->n);
 	unsigned char h[32];
 
-	memcpy(h, leaf, 32);
-	/* merge while the lowest subtree has the same size as the new one */
-	for (uint64_t n = a->n; n & 1; n >>= 1) {
+	memcpy(h, root, 32);
+	/* merge while the lowest subtree has the same size as the new one
+	 * (a->n's low `height` bits are zero) */
+	for (uint64_t n = a->n >> height; n & 1; n >>= 1) {
 		depth--;
 		sb_merkle_node(h, a->stack[depth], h);
 	}
 	memcpy(a->stack[depth], h, 32);
-	a->n++;
+	a->n += (uint64_t)1 << height;
+}
+
+void sb_merkle_acc_push(struct sb_merkle_acc *a, const unsigned char leaf[32])
+{
+	sb_merkle_acc_push_subtree(a, leaf, 0);
+}
+
+void sb_merkle_acc_append(struct sb_merkle_acc *a, const struct sb_merkle_acc *b)
+{
+	int i = 0;
+
+	/* b's subtrees, largest first, one per set bit of b->n */
+	for (int bit = 63; bit >= 0; bit--)
+		if (b->n >> bit & 1)
+			sb_merkle_acc_push_subtree(a, b->stack[i++], (unsigned)bit);
 }
 
 void sb_merkle_acc_root(const struct sb_merkle_acc *a, unsigned char out[32])

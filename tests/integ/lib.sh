@@ -7,6 +7,8 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SHARED=${SB_SHARED:-$TOP/../shared}
 T=$(mktemp -d "${TMPDIR:-/tmp}/sbtest.XXXXXX")
+# run.sh cleans up after a test that was killed before _finish could run
+[ -n "${SB_TEST_TDIRS:-}" ] && echo "$T" >>"$SB_TEST_TDIRS"
 export SITEBOOT_DB="$T/inventory.db"
 _pids=()
 _cleanups=()
@@ -24,13 +26,16 @@ _finish() {
 		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 		kill -9 "$p" 2>/dev/null || true
 	done
+	# a lab whose `lab up` was killed, or that no on_exit stops yet: its
+	# peers run in sessions of their own; stop them by lab.json's PIDs
+	python3 "$TOP/tests/integ/lab_reap.py" "$T" >/dev/null 2>&1 || true
 	if [ "${SB_KEEP:-0}" = 1 ]; then echo "# kept $T"; else rm -rf "$T"; fi
 	if [ $rc -eq 77 ]; then exit 77; fi
 	if [ $_fails -gt 0 ]; then echo "# $_fails of $_checks checks failed"; exit 1; fi
 	exit $rc
 }
 trap _finish EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP
 
 pass() { _checks=$((_checks + 1)); echo "ok - $*"; }
 fail() { _checks=$((_checks + 1)); _fails=$((_fails + 1)); echo "not ok - $*"; }
@@ -70,6 +75,16 @@ try:
 except OSError:
     print(0)
 PY
+}
+
+# alive_count "PID...": how many of the PIDs still run (zombies do not)
+alive_count() {
+	local n=0 p st
+	for p in $1; do
+		st=$(sed 's/.*) \(.\).*/\1/' "/proc/$p/stat" 2>/dev/null) || continue
+		[ "$st" != Z ] && n=$((n + 1))
+	done
+	echo $n
 }
 
 # wait_for CMD...: retry a command for up to 10 s

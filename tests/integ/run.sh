@@ -15,8 +15,19 @@ for t in "${tests[@]}"; do
 	name=$(basename "$t" .sh)
 	start=$(date +%s%N)
 	echo "== $name"
+	SB_TEST_TDIRS=$(mktemp "${TMPDIR:-/tmp}/sbtdirs.XXXXXX")
+	export SB_TEST_TDIRS
 	timeout --kill-after=10 "$limit" bash "$t"
 	rc=$?
+	# a test killed before its own cleanup ran: stop its labs' peers and
+	# remove its folder
+	while read -r d; do
+		[ -d "$d" ] || continue
+		n=$(python3 tests/integ/lab_reap.py "$d")
+		[ "${n:-0}" != 0 ] && echo "# $name: stopped $n lab processes it left running"
+		[ "${SB_KEEP:-0}" = 1 ] || rm -rf "$d"
+	done <"$SB_TEST_TDIRS"
+	rm -f "$SB_TEST_TDIRS"
 	tenths=$((($(date +%s%N) - start) / 100000000))
 	secs="$((tenths / 10)).$((tenths % 10))"
 	case $rc in

@@ -1,6 +1,7 @@
 # Cross-check against an independent implementation: the npm package
 # "ethers" (v6) makes random secp256k1 keys, their addresses, the RLP of
-# QBFT extraData and Keccak-256 digests; siteboot must agree on every one.
+# QBFT extraData, Keccak-256 digests and genesis block hashes; siteboot
+# must agree on every one.
 # ethers is installed by this test only, into $SB_ETHERS_DIR (default
 # build/ethers, kept between runs); it is never used by siteboot itself.
 . "$(dirname "$0")/lib.sh"
@@ -57,6 +58,17 @@ cp "$T/out" "$T/inline.json"
 sb besu genesis --validators "$T/set3.txt" --chain-id 20261
 cmp -s "$T/out" "$T/inline.json" && pass "inline and file validator lists give the same genesis" ||
 	fail "inline and file validator lists differ"
+
+# the genesis block hash: siteboot's against ethers' RLP and Keccak-256 of
+# the same header, for genesis files of 1, 4 and 24 validators and other
+# parameters
+for i in 0 3 5; do
+	sb besu genesis --validators "$T/set$i.txt" --chain-id 20261 --block-period $((i + 1)) --json
+	python3 -c "import json; d=json.load(open('$T/out')); json.dump(d['genesis'], open('$T/g$i.json', 'w')); print(d['genesis_hash'])" >"$T/gh$i"
+	want=$(node "$TOP/tests/integ/js/genesis_hash.js" "$dir" "$T/g$i.json")
+	[ -n "$want" ] && [ "$(cat "$T/gh$i")" = "$want" ] && pass "genesis block hash of set $i equals ethers' ($want)" ||
+		{ fail "genesis block hash of set $i"; echo "#   siteboot $(cat "$T/gh$i")"; echo "#   ethers   $want"; }
+done
 
 # Keccak-256 across the 136-byte rate boundary
 python3 -c "import json; [print(h['data']) for h in json.load(open('$T/vec.json'))['hashes']]" >"$T/hin"

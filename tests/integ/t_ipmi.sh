@@ -23,14 +23,6 @@ track_lab() {
 		track "$p"
 	done
 }
-alive_count() {	# how many of the PIDs in $1 still run (zombies do not)
-	local n=0 p st
-	for p in $1; do
-		st=$(sed 's/.*) \(.\).*/\1/' "/proc/$p/stat" 2>/dev/null) || continue
-		[ "$st" != Z ] && n=$((n + 1))
-	done
-	echo $n
-}
 
 # ---- lab up ----------------------------------------------------------------
 sb lab up --dir "$LAB" --no-ssh --json

@@ -10,13 +10,18 @@ LOG, and plays one of several states:
   peer-missing  one peer fewer
   stalled       the block number does not move
   not-ready     /readiness answers 503
+  other-chain   healthy, but block 0 is another chain's
 Usage: besu_rpc_standin.py PORTFILE LOG MODE VALIDATOR...  (lower-case 0x addresses)"""
 import http.server
 import json
+import os
 import socket
 import sys
 
 portfile, log, mode, validators = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+# the hash of block 0 a node on the test's genesis answers (a real node
+# computes it from the genesis file; the test passes what it expects)
+genesis_hash = os.environ.get("BESU_GENESIS_HASH", "0x" + "ab" * 32)
 state = {"block": 100}
 
 
@@ -56,7 +61,8 @@ class H(http.server.BaseHTTPRequestHandler):
         elif m == "qbft_getValidatorsByBlockNumber":
             res = validators
         elif m == "eth_getBlockByNumber":
-            res = {"number": "0x0", "hash": "0x" + "ab" * 32, "difficulty": "0x1"}
+            res = {"number": "0x0", "hash": "0x" + "cd" * 32 if mode == "other-chain" else genesis_hash,
+                   "difficulty": "0x1"}
         else:
             return self.reply(200, {"jsonrpc": "2.0", "id": req["id"],
                                     "error": {"code": -32601, "message": "Method not found"}})

@@ -311,6 +311,61 @@ START_TEST(genesis_document)
 }
 END_TEST
 
+/* The genesis block hash against a published block: Ethereum mainnet's
+ * genesis (block 0, hash d4e567...8fa3, as every block explorer and
+ * eth_getBlockByNumber("0x0") on mainnet give it), whose state root is
+ * given since its alloc is not empty. Then our own QBFT genesis: empty
+ * state, and a later fork or an alloc refused. */
+START_TEST(genesis_block_hash)
+{
+	unsigned char root[32];
+	char h[67];
+	json_t *g = json_pack("{s:{s:i}, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+			      "config", "chainId", 1, "nonce", "0x0000000000000042",
+			      "timestamp", "0x0", "gasLimit", "0x1388", "difficulty", "0x400000000",
+			      "extraData", "0x11bbe8db4e347b4e8c937c1c8370e4b5ed33adb3db69cbdb7a38e1e50b1b82fa",
+			      "mixHash", "0x0000000000000000000000000000000000000000000000000000000000000000",
+			      "coinbase", "0x0000000000000000000000000000000000000000");
+
+	ck_assert_int_eq(sb_unhex(root, 32, "d7f8974fb5ac78d9ac099b9ad5018bedc2ce0a72dad1827a1709da30580f0544"), 0);
+	ck_assert_int_eq(sb_besu_genesis_hash_state(h, g, root), 0);
+	ck_assert_str_eq(h, "0xd4e56740f876aef8c010b86a40d5f56745a118d0906a34e69aec8c0db1cb8fa3");
+	json_decref(g);
+
+	struct sb_besu_genesis_opts o;
+	struct sb_eth_addr *v = NULL;
+	size_t n = 0;
+	char h2[67];
+	ck_assert_int_eq(sb_besu_validators_parse(&v, &n,
+		"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed,0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359", "t"), 0);
+	sb_besu_genesis_opts_init(&o);
+	o.chain_id = 20261;
+	ck_assert_int_eq(sb_besu_genesis(&g, &o, v, n), 0);
+	ck_assert_int_eq(sb_besu_genesis_hash(h, g), 0);
+	ck_assert_uint_eq(strlen(h), 66);
+	o.chain_id = 20262;	/* the chain id is not in the header */
+	json_t *g2 = NULL;
+	ck_assert_int_eq(sb_besu_genesis(&g2, &o, v, n), 0);
+	ck_assert_int_eq(sb_besu_genesis_hash(h2, g2), 0);
+	ck_assert_str_eq(h, h2);
+	o.timestamp = 1;	/* the timestamp is */
+	json_decref(g2);
+	ck_assert_int_eq(sb_besu_genesis(&g2, &o, v, n), 0);
+	ck_assert_int_eq(sb_besu_genesis_hash(h2, g2), 0);
+	ck_assert_str_ne(h, h2);
+	json_object_set_new(json_object_get(g2, "config"), "londonBlock", json_integer(0));
+	ck_assert_int_eq(sb_besu_genesis_hash(h2, g2), SB_EUNSUPPORTED);
+	json_object_del(json_object_get(g2, "config"), "londonBlock");
+	json_object_set_new(json_object_get(g2, "alloc"), "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
+			    json_pack("{s:s}", "balance", "0x1"));
+	ck_assert_int_eq(sb_besu_genesis_hash(h2, g2), SB_EUNSUPPORTED);
+	json_decref(g);
+	json_decref(g2);
+	free(v);
+	sb_error_clear();
+}
+END_TEST
+
 static Suite *besu_suite(void)
 {
 	Suite *s = suite_create("besu");
@@ -324,6 +379,7 @@ static Suite *besu_suite(void)
 	tcase_add_test(tc, address_of_generator);
 	tcase_add_test(tc, extra_data_layout);
 	tcase_add_test(tc, genesis_document);
+	tcase_add_test(tc, genesis_block_hash);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,6 +3,7 @@
  * its .expect file (one formatted line each, in order). */
 #include "bom/bom.h"
 #include "common/error.h"
+#include "common/file.h"
 #include "common/str.h"
 #include "testutil.h"
 
@@ -217,6 +218,93 @@ START_TEST(memory_sizes_jedec)
 }
 END_TEST
 
+/* besu: the BOM's chain parameters, the tier's defaults for what it leaves
+ * out, and ranges */
+static int load_with_besu(struct sb_site **s, const char *besu, struct sb_diags *d,
+			  char *first, size_t fsize)
+{
+	char *base = NULL, *text;
+	size_t len = 0;
+	int rc;
+
+	ck_assert_int_eq(sb_file_read(&base, &len, sb_test_data("bom/good/minimal.yaml"), 1 << 20), 0);
+	text = sb_asprintf("%s%s", base, besu);
+	sb_diags_init(d);
+	rc = sb_bom_load_buf(s, "b.yaml", text, strlen(text), d);
+	first[0] = 0;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].level == SB_DIAG_ERROR) {
+			snprintf(first, fsize, "%s", d->v[i].msg);
+			break;
+		}
+	free(base);
+	free(text);
+	return rc;
+}
+
+START_TEST(besu_section)
+{
+	struct sb_site *s = NULL;
+	struct sb_diags d;
+	char e[1024];
+
+	/* none: the tier's defaults, no chain id */
+	ck_assert_int_eq(load_with_besu(&s, "", &d, e, sizeof(e)), 0);
+	ck_assert_uint_eq(s->besu.chain_id, 0);
+	ck_assert(!s->besu.given);
+	ck_assert_uint_eq(s->besu.block_period, 2);
+	ck_assert_uint_eq(s->besu.epoch_length, 30000);
+	ck_assert_uint_eq(s->besu.request_timeout, 4);
+	sb_bom_free(s);
+	sb_diags_release(&d);
+	/* given: the BOM's, the rest from the tier */
+	ck_assert_int_eq(load_with_besu(&s, "besu: {chain_id: 20261, block_period: 5, request_timeout: 12}\n",
+					&d, e, sizeof(e)), 0);
+	ck_assert(s->besu.given);
+	ck_assert_uint_eq(s->besu.chain_id, 20261);
+	ck_assert_uint_eq(s->besu.block_period, 5);
+	ck_assert_uint_eq(s->besu.epoch_length, 30000);
+	ck_assert_uint_eq(s->besu.request_timeout, 12);
+	/* emit writes them out, and they load back the same */
+	char *buf = NULL;
+	size_t len = 0;
+	struct sb_site *b = NULL;
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert_int_eq(sb_bom_emit(f, s, NULL, 0), 0);
+	fclose(f);
+	sb_diags_release(&d);
+	sb_diags_init(&d);
+	ck_assert_int_eq(sb_bom_load_buf(&b, "e.yaml", buf, len, &d), 0);
+	ck_assert_uint_eq(b->besu.chain_id, 20261);
+	ck_assert_uint_eq(b->besu.block_period, 5);
+	ck_assert_uint_eq(b->besu.request_timeout, 12);
+	free(buf);
+	sb_bom_free(b);
+	sb_bom_free(s);
+	sb_diags_release(&d);
+	/* out of range, and wrong */
+	static const struct { const char *yaml, *err; } bad[] = {
+		{ "besu: {chain_id: 0}\n", "'chain_id' of 'besu' must be a whole number from 1 to 9007199254740991, not '0'" },
+		{ "besu: {chain_id: 9007199254740992}\n", "'chain_id' of 'besu' must be a whole number from 1" },
+		{ "besu: {chain_id: \"20261\"}\n", "'chain_id' of 'besu' must be a whole number" },
+		{ "besu: {block_period: 0}\n", "'block_period' of 'besu' (seconds) must be a whole number from 1 to 60, not '0'" },
+		{ "besu: {block_period: 61}\n", "from 1 to 60, not '61'" },
+		{ "besu: {epoch_length: 10}\n", "'epoch_length' of 'besu' (blocks) must be a whole number from 100 to 1000000000" },
+		{ "besu: {block_period: 5}\n", "the Besu request timeout (4s) must be longer than the block period (5s)" },
+		{ "besu: {block_period: 3, request_timeout: 3}\n", "request timeout (3s) must be longer than the block period (3s)" },
+		{ "besu: {chain_ids: 5}\n", "unknown key 'chain_ids' in 'besu'" },
+		{ "besu: [1]\n", "'besu'" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		s = NULL;
+		ck_assert_int_eq(load_with_besu(&s, bad[i].yaml, &d, e, sizeof(e)), SB_EINPUT);
+		ck_assert_msg(strstr(e, bad[i].err), "%s: got '%s'", bad[i].yaml, e);
+		sb_diags_release(&d);
+	}
+	sb_error_clear();
+}
+END_TEST
+
 /* VMs are hosts of their own (sb_site.guests), with an override in emit */
 START_TEST(vm_hosts)
 {
@@ -337,6 +425,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, memory_sizes_jedec);
 	tcase_add_test(tc, emit_round_trip);
 	tcase_add_test(tc, vm_hosts);
+	tcase_add_test(tc, besu_section);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -278,6 +278,18 @@ START_TEST(plan_vm_hosts)
 					"{{node.mgmt_ip}} {{role.read-replica.names}}", &env), 0);
 	ck_assert_str_eq(out, "reg-pve02 10.30.1.12 10.30.1.42 reg-rr01 reg-rr02 reg-rr03");
 	free(out);
+	/* the BOM's Besu parameters (tier defaults for what it leaves out) */
+	ck_assert_int_eq(sb_tmpl_render(&out, "{{besu.chain_id}} {{besu.block_period}} "
+					"{{besu.epoch_length}} {{besu.request_timeout}}", &env), 0);
+	ck_assert_str_eq(out, "20261 2 30000 4");
+	free(out);
+	struct sb_site *m = NULL;
+	ck_assert_int_eq(sb_bom_load(&m, sb_test_data("bom/good/minimal.yaml"), &d), 0);
+	struct sb_tmpl_env menv = { m, NULL, NULL, NULL, NULL, NULL };
+	ck_assert_int_eq(sb_tmpl_render(&out, "{{besu.chain_id}}", &menv), SB_EINPUT);
+	ck_assert_ptr_nonnull(strstr(sb_error_message(), "add 'besu: {chain_id: N}' to the BOM"));
+	sb_error_clear();
+	sb_bom_free(m);
 	sb_plan_free(p);
 	sb_checklist_free(c);
 	sb_bom_free(s);
