@@ -23,11 +23,11 @@ export SITEBOOT_OPERATOR="test-tech"
 chmod 711 "$T"
 
 # a small site: edge-n01 and edge-n02 with Redfish BMCs, edge-n03 IPMI; the
-# BMC network is loopback, where the lab's BMCs are
+# BMC network is 127.0.0.0/24, where the lab's Redfish BMCs fetch from
 python3 - "$TOP/bom/examples/edge-accra.yaml" "$T/site-in.yaml" <<'PY'
 import sys, yaml
 b = yaml.safe_load(open(sys.argv[1]))
-b["networks"]["bmc"]["cidr"] = "127.0.0.0/8"
+b["networks"]["bmc"]["cidr"] = "127.0.0.0/24"	# the lab BMCs fetch from 127.0.0.1
 for n in b["nodes"]:
     if n["name"] in ("edge-n01", "edge-n02"):
         n["bmc"]["url"] = n["bmc"]["url"].replace("ipmi://", "redfish://")
@@ -77,6 +77,12 @@ for s in c["steps"]:
                                   "xorriso -as mkisofs -quiet -V %s -J -o {{run.dir}}/media/{{node.name}}-answer.iso $d; fi" % badlabel)
     if s["id"] == "pve-media-server":
         s["run"]["serve"]["port"] = 0
+# while the run's server runs: a client outside the BMC network (a
+# loopback address outside 127.0.0.0/24) must get nothing
+c["steps"].insert(3, {"id": "outside-fetch", "hosts": "site", "needs": ["pve-media-server"],
+                      "run": {"local": "! curl -sf -o /dev/null -m 5 --interface 127.0.9.9 "
+                                       "{{steps.pve-media-server.stdout | trim}}/proxmox-ve-auto.iso"},
+                      "idempotent": True})
 c["name"] = "pve-install-lab"
 yaml.safe_dump(c, open(out, "w"), sort_keys=False, width=1000)
 PY
@@ -169,27 +175,22 @@ assert all(h[n]['state'] == 'ok' for n in ('edge-n01', 'edge-n02', 'edge-n03')),
 ss -ltn 2>/dev/null | grep -q ":$PORT " && fail "the run's media server still listens on $PORT" ||
 	pass "no media server is left after the run (port $PORT closed)"
 expect_in "$ML" "stopped after" "the run stopped its media server at its end"
-"$SITEBOOT" image serve --dir "$RUNDIR/media" --listen 127.0.0.1 --port 0 --allow 10.20.0.0/24 \
-	--for 1m --log "$T/outside.log" --port-file "$T/outside.port" 2>/dev/null &
-track $!
-for _ in $(seq 1 100); do [ -s "$T/outside.port" ] && break; sleep 0.1; done
-curl -s -o /dev/null -m 5 "http://127.0.0.1:$(cat "$T/outside.port")/proxmox-ve-auto.iso" && fail "a client outside the BMC network got the installer" ||
-	pass "a client outside the BMC network (10.20.0.0/24 allowed, 127.0.0.1 asking) is refused"
-expect_in "$T/outside.log" "127.0.0.1 refused: not in the allowed networks" "and the refusal is logged"
+expect_in "$ML" "127.0.9.9 refused: not in the allowed networks" "the run's media server refused a client outside the BMC network (127.0.9.9)"
 # the ledger: the server's start and what it served
 sqlite3 "$SITEBOOT_DB" "SELECT kind, payload FROM ledger WHERE kind LIKE 'image.serve%'" >"$T/ledger.txt" 2>&1 ||
 	sqlite3 "$SITEBOOT_DB" ".tables" >"$T/ledger.txt"
 expect_in "$T/ledger.txt" "image.serve_started" "the ledger records the media server's start"
 expect_in "$T/ledger.txt" "edge-n01-answer.iso" "and what it served to whom"
+expect_in "$T/ledger.txt" "image.serve_refused" "and the refused client"
 
 # ---- 3. a re-run installs nothing again ----------------------------------
 sb "${RUN[@]}" "$T/pve.yaml" --new --json
 expect_rc 0 "a new run over the installed nodes"
-# ran: pve-installer and the serve step (site), pve-installed (x2) and
+# ran: pve-installer, the serve step, outside-fetch (site), pve-installed (x2) and
 # pve-up (x3), idempotent waits without a check; every step that changes
 # a node was found done by its check (answer media x3, insert x2 x2, boot
 # x2, power cycle x2, eject x2, the manual step x1)
-expect_json "doc['ran'] == 7 and doc['already_done'] == 14" "the install steps were found done by their checks (nothing inserted, booted or cycled again)"
+expect_json "doc['ran'] == 8 and doc['already_done'] == 14" "the install steps were found done by their checks (nothing inserted, booted or cycled again)"
 
 # ---- 4. host keys: never replaced silently --------------------------------
 sqlite3 "$SITEBOOT_DB" "UPDATE ssh_host_keys SET fingerprint = 'SHA256:AAAAtheoldsystemskeyAAAAAAAAAAAAAAAAAAAAAAA' WHERE node = 'edge-n02'"
