@@ -109,11 +109,27 @@ START_TEST(order_follows_needs)
 }
 END_TEST
 
+/* Checklists that must not load, each with the start of its first error. */
+struct bad_case {
+	const char *text, *want;
+};
+
+static void expect_bad(const struct bad_case *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct sb_diags d;
+		int rc;
+		struct sb_checklist *c = load(v[i].text, &d, &rc);
+		ck_assert_msg(rc == SB_EINPUT && !c, "case %zu loaded", i);
+		ck_assert_msg(strstr(first_error(&d), v[i].want) != NULL,
+			      "case %zu: want '%s', got '%s'", i, v[i].want, first_error(&d));
+		sb_diags_release(&d);
+	}
+}
+
 START_TEST(bad_inputs_positions)
 {
-	static const struct {
-		const char *text, *want;
-	} cases[] = {
+	static const struct bad_case cases[] = {
 		{ "schema_version: 2\nname: x\nsteps:\n  - {id: a, hosts: all, run: {ssh: x}}\n",
 		  "1:17: schema_version 2 is not supported" },
 		{ "schema_version: 1\nname: x\nstpes: []\n", "3:1: unknown key 'stpes'" },
@@ -140,16 +156,7 @@ START_TEST(bad_inputs_positions)
 		{ "schema_version: 1\nname: x\nsteps:\n  - {id: a, hosts: all, run: {ssh: x}, on_failure: stop}\n",
 		  "'on_failure' of step 'a' cannot be 'stop'" },
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct sb_diags d;
-		int rc;
-		struct sb_checklist *c = load(cases[i].text, &d, &rc);
-		ck_assert_msg(rc == SB_EINPUT && !c, "case %zu loaded", i);
-		ck_assert_msg(strstr(first_error(&d), cases[i].want) != NULL,
-			      "case %zu: want '%s', got '%s'", i, cases[i].want,
-			      first_error(&d));
-		sb_diags_release(&d);
-	}
+	expect_bad(cases, sizeof(cases) / sizeof(cases[0]));
 }
 END_TEST
 
@@ -301,9 +308,7 @@ END_TEST
  * BMC-kind host filter, media slots and new_host_key. */
 START_TEST(installer_pieces)
 {
-	static const struct {
-		const char *text, *want;
-	} bad[] = {
+	static const struct bad_case bad[] = {
 		{ "schema_version: 1\nname: x\nsteps:\n  - {id: a, hosts: all, run: {serve: {dir: /tmp}}}\n",
 		  "runs the media server, which runs once per site" },
 		{ "schema_version: 1\nname: x\nsteps:\n  - {id: a, hosts: site, run: {serve: {dir: /tmp, for: 30h}}}\n",
@@ -319,15 +324,7 @@ START_TEST(installer_pieces)
 		{ "schema_version: 1\nname: x\nsteps:\n  - {id: a, hosts: site, run: {local: x}, check: {serve: {dir: /tmp}}}\n",
 		  "cannot be a serve" },
 	};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct sb_diags d;
-		int rc;
-		struct sb_checklist *c = load(bad[i].text, &d, &rc);
-		ck_assert_msg(rc == SB_EINPUT && !c, "case %zu loaded", i);
-		ck_assert_msg(strstr(first_error(&d), bad[i].want) != NULL,
-			      "case %zu: want '%s', got '%s'", i, bad[i].want, first_error(&d));
-		sb_diags_release(&d);
-	}
+	expect_bad(bad, sizeof(bad) / sizeof(bad[0]));
 
 	struct sb_diags d;
 	struct sb_site *s = NULL;
