@@ -910,6 +910,40 @@ static void parse_vms(struct loadctx *c, const struct sb_ynode *n,
 
 /* serials: {chassis: X, LINE: [..]} and macs: {LINE: [..]}, which apply to
  * one node, so a node whose name is a range cannot have them. */
+/* Whether any two of keys[0..n) are equal (without regard to case when
+ * nocase). Sorted, not compared pairwise: a core site has thousands of
+ * nodes; the pairwise loops that name each duplicate run only when this
+ * says there is one. NULL keys are skipped. */
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int key_casecmp(const void *a, const void *b)
+{
+	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool any_dup(const char *const *keys, size_t n, bool nocase)
+{
+	const char **v;
+	size_t m = 0;
+	bool dup = false;
+
+	if (n < 2)
+		return false;
+	if (!(v = malloc(n * sizeof(*v))))
+		return true;	/* let the exact loop decide */
+	for (size_t i = 0; i < n; i++)
+		if (keys[i])
+			v[m++] = keys[i];
+	qsort(v, m, sizeof(*v), nocase ? key_casecmp : key_cmp);
+	for (size_t i = 1; i < m && !dup; i++)
+		dup = (nocase ? strcasecmp(v[i - 1], v[i]) : strcmp(v[i - 1], v[i])) == 0;
+	free(v);
+	return dup;
+}
+
 static void apply_per_unit(struct loadctx *c, const struct sb_ynode *n,
 			   struct sb_bom_node *node, bool macs)
 {
@@ -967,7 +1001,8 @@ static void apply_per_unit(struct loadctx *c, const struct sb_ynode *n,
 				macs ? "MAC addresses" : "serials");
 			continue;
 		}
-		for (size_t j = 0; j < cnt; j++) {
+		bool dups = cnt > 1 && (cnt < 8 || any_dup(list, cnt, true));
+		for (size_t j = 0; dups && j < cnt; j++) {
 			for (size_t m = 0; m < j; m++)
 				if (sb_strcaseeq(list[j], list[m]))
 					bom_err(p, v, NULL,
@@ -1245,6 +1280,17 @@ static int seen_cmp(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+static int rack_cmp(const void *a, const void *b)
+{
+	const struct sb_bom_node *x = *(const struct sb_bom_node *const *)a;
+	const struct sb_bom_node *y = *(const struct sb_bom_node *const *)b;
+	int k = strcmp(x->rack, y->rack);
+
+	if (k)
+		return k;
+	return x->unit < y->unit ? -1 : x->unit > y->unit;
+}
+
 static void check_site(struct loadctx *c, const struct sb_ynode *nodes_at)
 {
 	struct bom_parser *p = &c->p;
@@ -1253,8 +1299,17 @@ static void check_site(struct loadctx *c, const struct sb_ynode *nodes_at)
 	struct seen *seen = NULL;
 	(void)nodes_at;
 
+	const char **keys = calloc(s->nnodes ? s->nnodes : 1, sizeof(*keys));
+	size_t nvms = 0;
+	bool dup_names;
+
+	for (size_t i = 0; keys && i < s->nnodes; i++) {
+		keys[i] = s->nodes[i].name;
+		nvms += s->nodes[i].nvms;
+	}
+	dup_names = !keys || nvms || any_dup(keys, s->nnodes, false);
 	/* names: nodes and VMs share one name space (they are all hosts) */
-	for (size_t i = 0; i < s->nnodes; i++) {
+	for (size_t i = 0; dup_names && i < s->nnodes; i++) {
 		const struct sb_bom_node *a = &s->nodes[i];
 		for (size_t k = 0; k < i; k++) {
 			if (strcmp(a->name, s->nodes[k].name) == 0) {
@@ -1275,8 +1330,21 @@ static void check_site(struct loadctx *c, const struct sb_ynode *nodes_at)
 						     a->vms[v].name, s->nodes[k].name);
 		}
 	}
-	/* BMC endpoints */
-	for (size_t i = 0; i < s->nnodes; i++) {
+	/* BMC endpoints: "PROTO host:port", lower-case, to find duplicates */
+	bool dup_bmc = !keys;
+	for (size_t i = 0; keys && i < s->nnodes; i++) {
+		struct sb_bmc_url u;
+		char hp[300], key[320];
+		keys[i] = NULL;
+		if (!s->nodes[i].bmc_url || sb_bmc_url_parse(&u, s->nodes[i].bmc_url))
+			continue;
+		sb_bmc_url_hostport(hp, sizeof(hp), &u);
+		snprintf(key, sizeof(key), "%d %s", (int)u.proto, hp);
+		if (!(keys[i] = sb_arena_strdup(p->a, key)))
+			dup_bmc = true;
+	}
+	dup_bmc = dup_bmc || any_dup(keys, s->nnodes, true);
+	for (size_t i = 0; dup_bmc && i < s->nnodes; i++) {
 		struct sb_bmc_url u, w;
 		char hp[300], hp2[300];
 		const struct sb_bom_node *a = &s->nodes[i];
@@ -1300,7 +1368,19 @@ static void check_site(struct loadctx *c, const struct sb_ynode *nodes_at)
 	}
 	sb_error_clear();
 	/* management addresses */
-	for (size_t i = 0; i < s->nnodes; i++) {
+	bool dup_mgmt = !keys;
+	for (size_t i = 0; keys && i < s->nnodes; i++) {
+		char key[128];
+		keys[i] = NULL;
+		if (!s->nodes[i].mgmt.ip)
+			continue;
+		snprintf(key, sizeof(key), "%s %u", s->nodes[i].mgmt.ip,
+			 (unsigned)s->nodes[i].ssh_port);
+		if (!(keys[i] = sb_arena_strdup(p->a, key)))
+			dup_mgmt = true;
+	}
+	dup_mgmt = dup_mgmt || any_dup(keys, s->nnodes, false);
+	for (size_t i = 0; dup_mgmt && i < s->nnodes; i++) {
 		const struct sb_bom_node *a = &s->nodes[i];
 		if (!a->mgmt.ip)
 			continue;
@@ -1315,7 +1395,30 @@ static void check_site(struct loadctx *c, const struct sb_ynode *nodes_at)
 			}
 		}
 	}
-	/* rack units */
+	/* rack units: nodes by rack and first unit; an overlap exists when
+	 * a node starts before the end of one before it in the same rack */
+	bool overlap = !keys;
+	const struct sb_bom_node **byrack = calloc(s->nnodes ? s->nnodes : 1,
+						   sizeof(*byrack));
+	size_t nr = 0;
+	for (size_t i = 0; byrack && i < s->nnodes; i++)
+		if (s->nodes[i].rack && s->nodes[i].unit)
+			byrack[nr++] = &s->nodes[i];
+	if (byrack) {
+		qsort(byrack, nr, sizeof(*byrack), rack_cmp);
+		for (size_t i = 1, end = 0; i < nr && !overlap; i++) {
+			const struct sb_bom_node *x = byrack[i - 1], *y = byrack[i];
+			size_t e = x->unit + x->height - 1;
+			if (i == 1 || strcmp(x->rack, byrack[i - 2]->rack) != 0)
+				end = e;
+			else if (e > end)
+				end = e;
+			overlap = strcmp(x->rack, y->rack) == 0 && y->unit <= end;
+		}
+	} else {
+		overlap = true;
+	}
+	free(byrack);
 	for (size_t i = 0; i < s->nnodes; i++) {
 		const struct sb_bom_node *a = &s->nodes[i];
 		const struct sb_bom_rack *r;
@@ -1328,7 +1431,7 @@ static void check_site(struct loadctx *c, const struct sb_ynode *nodes_at)
 				     "node '%s' at U%u (height %u) does not fit rack '%s' of %u units",
 				     a->name, a->unit, a->height, r->id, r->units);
 		}
-		for (size_t k = 0; k < i; k++) {
+		for (size_t k = 0; overlap && k < i; k++) {
 			const struct sb_bom_node *b = &s->nodes[k];
 			if (!b->rack || !b->unit || strcmp(a->rack, b->rack) != 0)
 				continue;
@@ -1389,6 +1492,7 @@ static void check_site(struct loadctx *c, const struct sb_ynode *nodes_at)
 	}
 out:
 	free(seen);
+	free(keys);
 }
 
 static void sha256_hex(char out[65], const char *buf, size_t len)

@@ -287,6 +287,8 @@ struct sb_bom_node_req {
 };
 int sb_bom_node_requirements(const struct sb_site *s, const struct sb_bom_node *n,
 			     struct sb_bom_node_req *out);
+/* The same for every node of the site at once (out[s->nnodes]). */
+int sb_bom_site_requirements(const struct sb_site *s, struct sb_bom_node_req *out);
 /* Fill the Besu parameters the BOM does not give from the tier profile's
  * `besu:` defaults. Called by sb_bom_load(). */
 int sb_bom_tier_besu_defaults(struct sb_site *s);

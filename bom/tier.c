@@ -308,17 +308,12 @@ static int load_profile(struct sb_ydoc **doc, const char *tier)
 	return 0;
 }
 
-int sb_bom_node_requirements(const struct sb_site *s, const struct sb_bom_node *n,
-			     struct sb_bom_node_req *out)
+static void node_req(const struct sb_ydoc *doc, const struct sb_bom_node *n,
+		     struct sb_bom_node_req *out)
 {
-	struct sb_ydoc *doc = NULL;
-	const struct sb_ynode *reqs;
-	int rc;
+	const struct sb_ynode *reqs = sb_ymap_get(doc->root, "requirements");
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = load_profile(&doc, s->tier)) != 0)
-		return rc;
-	reqs = sb_ymap_get(doc->root, "requirements");
 	for (size_t i = 0; reqs && i < reqs->n; i++) {
 		const struct sb_ynode *rn = reqs->items[i];
 		const struct sb_ynode *role = sb_ymap_get(rn, "role");
@@ -339,6 +334,33 @@ int sb_bom_node_requirements(const struct sb_site *s, const struct sb_bom_node *
 		if (nvme.has_min && nvme.min > out->nvme_min)
 			out->nvme_min = nvme.min;
 	}
+}
+
+int sb_bom_node_requirements(const struct sb_site *s, const struct sb_bom_node *n,
+			     struct sb_bom_node_req *out)
+{
+	struct sb_ydoc *doc = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = load_profile(&doc, s->tier)) != 0)
+		return rc;
+	node_req(doc, n, out);
+	sb_yaml_free(doc);
+	return 0;
+}
+
+/* The profile is parsed once for the whole site: a core site has
+ * thousands of nodes, and parsing it per node cost more than the BOM. */
+int sb_bom_site_requirements(const struct sb_site *s, struct sb_bom_node_req *out)
+{
+	struct sb_ydoc *doc = NULL;
+	int rc;
+
+	if ((rc = load_profile(&doc, s->tier)) != 0)
+		return rc;
+	for (size_t i = 0; i < s->nnodes; i++)
+		node_req(doc, &s->nodes[i], &out[i]);
 	sb_yaml_free(doc);
 	return 0;
 }

@@ -6,11 +6,14 @@
 #include "common/error.h"
 #include "common/json.h"
 #include "common/str.h"
+#include "common/time.h"
 #include "inventory/inventory.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <time.h>
 
 enum { O_SITE, O_CSV, O_ALL, O_OPERATOR };
 
@@ -30,42 +33,111 @@ static const char *nz(const char *s)
 	return s ? s : "";
 }
 
-static void csv_uint(FILE *f, unsigned v, bool show)
+/* The CSV report is about 100,000 rows on a core site: built in a
+ * buffer and written in large pieces, not character by character. */
+struct outbuf {
+	FILE *f;
+	size_t n;
+	char b[1 << 16];
+};
+
+static void ob_flush(struct outbuf *o)
 {
-	if (show)
-		fprintf(f, "%u", v);
-	fputc(',', f);
+	if (o->n)
+		fwrite(o->b, 1, o->n, o->f);
+	o->n = 0;
 }
 
-static void print_csv(const struct sb_inv_reconcile *r, const char *site)
+static void ob_put(struct outbuf *o, const char *s, size_t n)
 {
-	fputs("site,po,po_line,vendor,bom_line,node,line,part_number,ordered,found,"
-	      "expected_serial,observed_serial,observed_part,location,finding,"
-	      "severity,blocking,evidence,id,disposition,detail\n", stdout);
+	while (n) {
+		size_t k = sizeof(o->b) - o->n;
+		if (!k) {
+			ob_flush(o);
+			continue;
+		}
+		if (k > n)
+			k = n;
+		memcpy(o->b + o->n, s, k);
+		o->n += k;
+		s += k;
+		n -= k;
+	}
+}
+
+/* One field, RFC 4180 quoting (as sb_inv_csv_field), then ',' or '\n'. */
+static void ob_field(struct outbuf *o, const char *s, bool last)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n && strpbrk(s, ",\"\n\r")) {
+		ob_put(o, "\"", 1);
+		for (const char *q; (q = strchr(s, '"')); s = q + 1) {
+			ob_put(o, s, (size_t)(q - s) + 1);
+			ob_put(o, "\"", 1);
+		}
+		ob_put(o, s, strlen(s));
+		ob_put(o, "\"", 1);
+	} else {
+		ob_put(o, s ? s : "", n);
+	}
+	ob_put(o, last ? "\n" : ",", 1);
+}
+
+static void ob_uint(struct outbuf *o, unsigned v, bool show)
+{
+	char num[16];
+	size_t i = sizeof(num);
+
+	num[--i] = ',';
+	if (show)
+		do {
+			num[--i] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+	ob_put(o, num + i, sizeof(num) - i);
+}
+
+static int print_csv(const struct sb_inv_reconcile *r, const char *site)
+{
+	struct outbuf *o = malloc(sizeof(*o));
+	static const char head[] = "site,po,po_line,vendor,bom_line,node,line,"
+		"part_number,ordered,found,expected_serial,observed_serial,"
+		"observed_part,location,finding,severity,blocking,evidence,id,"
+		"disposition,detail\n";
+
+	if (!o)
+		return sb_error_set(SB_ENOMEM, "out of memory");
+	o->f = stdout;
+	o->n = 0;
+	ob_put(o, head, sizeof(head) - 1);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct sb_inv_finding *f = &r->v[i];
-		sb_inv_csv_field(stdout, site, false);
-		sb_inv_csv_field(stdout, f->po, false);
-		csv_uint(stdout, f->po_line, f->po_line);
-		sb_inv_csv_field(stdout, f->vendor, false);
-		csv_uint(stdout, f->bom_line, f->bom_line);
-		sb_inv_csv_field(stdout, f->node, false);
-		sb_inv_csv_field(stdout, f->line, false);
-		sb_inv_csv_field(stdout, f->part_number, false);
-		csv_uint(stdout, f->ordered, f->ordered);
-		csv_uint(stdout, f->found, f->ordered);
-		sb_inv_csv_field(stdout, f->expected_serial, false);
-		sb_inv_csv_field(stdout, f->observed_serial, false);
-		sb_inv_csv_field(stdout, f->observed_part, false);
-		sb_inv_csv_field(stdout, f->location, false);
-		sb_inv_csv_field(stdout, f->kind, false);
-		sb_inv_csv_field(stdout, sb_inv_severity_name(f->severity), false);
-		sb_inv_csv_field(stdout, f->blocking ? "yes" : "no", false);
-		sb_inv_csv_field(stdout, f->evidence, false);
-		sb_inv_csv_field(stdout, f->id, false);
-		sb_inv_csv_field(stdout, f->disposition, false);
-		sb_inv_csv_field(stdout, f->detail, true);
+		ob_field(o, site, false);
+		ob_field(o, f->po, false);
+		ob_uint(o, f->po_line, f->po_line);
+		ob_field(o, f->vendor, false);
+		ob_uint(o, f->bom_line, f->bom_line);
+		ob_field(o, f->node, false);
+		ob_field(o, f->line, false);
+		ob_field(o, f->part_number, false);
+		ob_uint(o, f->ordered, f->ordered);
+		ob_uint(o, f->found, f->ordered);
+		ob_field(o, f->expected_serial, false);
+		ob_field(o, f->observed_serial, false);
+		ob_field(o, f->observed_part, false);
+		ob_field(o, f->location, false);
+		ob_field(o, f->kind, false);
+		ob_field(o, sb_inv_severity_name(f->severity), false);
+		ob_field(o, f->blocking ? "yes" : "no", false);
+		ob_field(o, f->evidence, false);
+		ob_field(o, f->id, false);
+		ob_field(o, f->disposition, false);
+		ob_field(o, f->detail, true);
 	}
+	ob_flush(o);
+	free(o);
+	return 0;
 }
 
 static json_t *finding_json(const struct sb_inv_finding *f)
@@ -176,19 +248,119 @@ static void print_text(const struct sb_inv_reconcile *r, const struct sb_site *s
 		       "NAME --note TEXT'\n", r->nblocking, r->nblocking == 1 ? "" : "s");
 }
 
+/* -v: where the time went, phase by phase (wall and this process's CPU) */
+struct phase_clock {
+	bool on;
+	uint64_t wall, cpu;
+};
+
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void phase(struct phase_clock *pc, const char *what)
+{
+	uint64_t w = sb_time_mono_ns(), c = cpu_ns();
+
+	if (pc->on && what)
+		fprintf(stderr, "siteboot reconcile: %-28s %7.1f ms wall %7.1f ms CPU\n",
+			what, (double)(w - pc->wall) / 1e6, (double)(c - pc->cpu) / 1e6);
+	pc->wall = w;
+	pc->cpu = c;
+}
+
+/* The integrity check runs on the second core, on its own connection,
+ * while this thread parses the BOM, reads and matches; nothing is printed
+ * until it has said the file is sound (docs/decisions.md). It covers the
+ * tables reconcile reads; the ledger is checked too before reconcile
+ * appends to it (a new BOM). */
+static const char *const read_tables[] = {
+	"reports", "observations", "components", "firmware", "dispositions",
+	"boms", NULL,
+};
+
+/* Work that runs on another thread: its error comes back as text. */
+struct job {
+	pthread_t tid;
+	bool started;
+	int (*fn)(struct job *);
+	int rc;
+	char msg[1024];
+	/* the check */
+	const char *db_path;
+	/* the BOM */
+	const char *bom_path;
+	struct sb_site *site;
+	struct sb_diags diags;
+};
+
+static void *job_main(void *arg)
+{
+	struct job *j = arg;
+
+	j->rc = j->fn(j);
+	if (j->rc)
+		snprintf(j->msg, sizeof(j->msg), "%s", sb_error_message());
+	return NULL;
+}
+
+/* Start on another thread, or run here when no thread can be had. */
+static void job_start(struct job *j, int (*fn)(struct job *))
+{
+	j->fn = fn;
+	j->started = pthread_create(&j->tid, NULL, job_main, j) == 0;
+	if (!j->started)
+		job_main(j);
+}
+
+/* Wait for it; its error becomes this thread's. */
+static int job_wait(struct job *j)
+{
+	if (j->started) {
+		pthread_join(j->tid, NULL);
+		j->started = false;
+	}
+	return j->rc ? sb_error_set(j->rc, "%s", j->msg) : 0;
+}
+
+static int check_job(struct job *j)
+{
+	struct sb_inv *db = NULL;
+	int rc = sb_inv_open(&db, j->db_path, SB_INV_READONLY | SB_INV_NOCHECK);
+
+	if (!rc)
+		rc = sb_inv_quick_check(db, read_tables);
+	sb_inv_close(db);
+	return rc;
+}
+
+static int bom_job(struct job *j)
+{
+	int rc = sb_bom_load(&j->site, j->bom_path, &j->diags);
+
+	sb_diags_sort(&j->diags);
+	return rc;
+}
+
 static int run_reconcile(struct sb_cli *cli, int argc, char **argv)
 {
+	struct phase_clock pc = { .on = cli->verbosity > 0 };
 	struct sb_optparse op;
 	const char *arg, *opt[sizeof(rec_opts) / sizeof(rec_opts[0])] = { 0 };
-	struct sb_diags d;
 	struct sb_site *s = NULL;
 	struct sb_inv *db = NULL;
+	struct sb_inv_observed *ob = NULL;
 	struct sb_inv_expect e;
 	struct sb_inv_reconcile r = { 0 };
+	struct job chk = { 0 }, bom = { 0 };
 	struct sb_arena a;
 	char actor[160];
 	const char *who;
-	bool is_new;
+	bool is_new, known;
 	int k, rc;
 
 	sb_optparse_init(&op, argc, argv);
@@ -204,37 +376,76 @@ static int run_reconcile(struct sb_cli *cli, int argc, char **argv)
 		return sb_cli_usage_error(cli, "say which site: --site FILE");
 	if (opt[O_CSV] && cli->json)
 		return sb_cli_usage_error(cli, "choose --csv or --json, not both");
-	sb_diags_init(&d);
-	rc = sb_bom_load(&s, opt[O_SITE], &d);
-	sb_diags_sort(&d);
-	sb_cli_diags_print(cli, &d);
-	sb_diags_release(&d);
+	phase(&pc, NULL);
+	sb_arena_init(&a, 0);
+	sb_diags_init(&bom.diags);
+	/* three pieces of work that need nothing of each other: the BOM
+	 * parse and the integrity check on other threads, the reading of
+	 * the observations here (the file is opened, and migrated, first) */
+	rc = sb_inv_open(&db, sb_cli_db_path(cli), SB_INV_NOCHECK);
+	if (rc) {
+		rc = sb_cli_fail(cli, rc);
+		goto done;
+	}
+	bom.bom_path = opt[O_SITE];
+	job_start(&bom, bom_job);
+	chk.db_path = sb_inv_path(db);
+	job_start(&chk, check_job);
+	phase(&pc, "open");
+	if ((rc = sb_inv_observed_load(&ob, db))) {
+		rc = sb_cli_fail(cli, rc);
+		goto done;
+	}
+	phase(&pc, "observations read");
+	rc = job_wait(&bom);
+	s = bom.site;
+	sb_cli_diags_print(cli, &bom.diags);
 	if (rc) {
 		if (rc == SB_EINPUT)
 			fprintf(stderr, "siteboot reconcile: error: %s is not a valid BOM; "
 				"'siteboot bom check %s' lists its problems\n",
 				opt[O_SITE], opt[O_SITE]);
-		return rc == SB_EINPUT ? SB_EXIT_USAGE : sb_cli_fail(cli, rc);
-	}
-	sb_arena_init(&a, 0);
-	if ((rc = sb_cli_open_inventory(cli, &db, false)))
+		rc = rc == SB_EINPUT ? SB_EXIT_USAGE : sb_cli_fail(cli, rc);
 		goto done;
-	who = opt[O_OPERATOR] ? opt[O_OPERATOR] : getenv("USER");
-	snprintf(actor, sizeof(actor), "operator:%.120s", who && *who ? who : "siteboot");
-	if ((rc = sb_inv_bom_record(db, s->id, s->tier, s->sha256, s->path, actor,
-				    &is_new)) ||
-	    (rc = sb_cli_site_expect(&e, &a, s)) ||
-	    (rc = sb_inv_reconcile(&r, db, &e))) {
+	}
+	phase(&pc, "waiting for the BOM");
+	if ((rc = sb_cli_site_expect(&e, &a, s)) ||
+	    (rc = sb_inv_reconcile_observed(&r, ob, &e))) {
 		rc = sb_cli_fail(cli, rc);
 		goto done;
 	}
+	if (pc.on)
+		fprintf(stderr, "siteboot reconcile:   %zu observations of this site\n",
+			r.nobservations);
+	phase(&pc, "expectations and matching");
+	if ((rc = job_wait(&chk))) {
+		rc = sb_cli_fail(cli, rc);
+		goto done;
+	}
+	phase(&pc, "waiting for quick_check");
+	/* the BOM goes into the ledger the first time: check the ledger
+	 * before appending to it */
+	who = opt[O_OPERATOR] ? opt[O_OPERATOR] : getenv("USER");
+	snprintf(actor, sizeof(actor), "operator:%.120s", who && *who ? who : "siteboot");
+	if ((rc = sb_inv_bom_known(db, s->sha256, &known)) ||
+	    (!known && (rc = sb_inv_quick_check(db, (const char *const[]){
+			"ledger", "checkpoints", NULL }))) ||
+	    (rc = sb_inv_bom_record(db, s->id, s->tier, s->sha256, s->path, actor,
+				    &is_new))) {
+		rc = sb_cli_fail(cli, rc);
+		goto done;
+	}
+	phase(&pc, "BOM recorded in the ledger");
 	if (cli->json) {
 		if ((rc = print_json(cli, &r, s))) {
 			rc = sb_cli_fail(cli, rc);
 			goto done;
 		}
 	} else if (opt[O_CSV]) {
-		print_csv(&r, s->id);
+		if ((rc = print_csv(&r, s->id))) {
+			rc = sb_cli_fail(cli, rc);
+			goto done;
+		}
 	} else {
 		print_text(&r, s, opt[O_ALL] != NULL);
 	}
@@ -243,9 +454,16 @@ static int run_reconcile(struct sb_cli *cli, int argc, char **argv)
 						   "to standard output"));
 		goto done;
 	}
+	phase(&pc, "output");
 	rc = r.nblocking ? SB_EXIT_PROBLEMS : SB_EXIT_OK;
 done:
+	job_wait(&bom);
+	job_wait(&chk);
+	if (!s)
+		sb_bom_free(bom.site);
+	sb_diags_release(&bom.diags);
 	sb_inv_reconcile_release(&r);
+	sb_inv_observed_free(ob);
 	sb_inv_close(db);
 	sb_arena_release(&a);
 	sb_bom_free(s);

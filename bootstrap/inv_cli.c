@@ -43,27 +43,36 @@ int sb_cli_site_expect(struct sb_inv_expect *e, struct sb_arena *a,
 		       const struct sb_site *s)
 {
 	struct sb_inv_expect_node *nodes;
+	struct sb_bom_node_req *req;
 	int rc;
 
 	memset(e, 0, sizeof(*e));
 	e->site = s->id;
 	e->tier = s->tier;
 	nodes = sb_arena_calloc(a, s->nnodes ? s->nnodes : 1, sizeof(*nodes));
-	if (!nodes)
+	req = calloc(s->nnodes ? s->nnodes : 1, sizeof(*req));
+	if (!nodes || !req) {
+		free(req);
 		return sb_error_set(SB_ENOMEM, "out of memory");
+	}
+	if ((rc = sb_bom_site_requirements(s, req))) {
+		free(req);
+		return rc;
+	}
 	for (size_t i = 0; i < s->nnodes; i++) {
 		const struct sb_bom_node *n = &s->nodes[i];
 		struct sb_inv_expect_node *x = &nodes[i];
 		struct sb_inv_expect_line *lines;
 		struct sb_inv_expect_fw *fw;
-		struct sb_bom_node_req req;
 
 		x->name = n->name;
 		x->bom_line = n->pos.line;
 		lines = sb_arena_calloc(a, n->nlines ? n->nlines : 1, sizeof(*lines));
 		fw = sb_arena_calloc(a, n->nfirmware ? n->nfirmware : 1, sizeof(*fw));
-		if (!lines || !fw)
+		if (!lines || !fw) {
+			free(req);
 			return sb_error_set(SB_ENOMEM, "out of memory");
+		}
 		for (size_t k = 0; k < n->nlines; k++)
 			line_from(&lines[k], &n->lines[k]);
 		for (size_t k = 0; k < n->nfirmware; k++) {
@@ -88,17 +97,19 @@ int sb_cli_site_expect(struct sb_inv_expect *e, struct sb_arena *a,
 		x->chassis.bom_line = n->chassis.pos.line ? n->chassis.pos.line : n->pos.line;
 		if (n->chassis.serial) {
 			const char **sv = sb_arena_calloc(a, 1, sizeof(*sv));
-			if (!sv)
+			if (!sv) {
+				free(req);
 				return sb_error_set(SB_ENOMEM, "out of memory");
+			}
 			sv[0] = n->chassis.serial;
 			x->chassis.serials = sv;
 			x->chassis.nserials = 1;
 		}
-		if ((rc = sb_bom_node_requirements(s, n, &req)))
-			return rc;
-		x->memory_min = req.memory_min;
-		x->memory_reason = req.memory_min ? sb_arena_strdup(a, req.memory_reason) : NULL;
+		x->memory_min = req[i].memory_min;
+		x->memory_reason = req[i].memory_min ?
+			sb_arena_strdup(a, req[i].memory_reason) : NULL;
 	}
+	free(req);
 	e->nodes = nodes;
 	e->nnodes = s->nnodes;
 	return 0;

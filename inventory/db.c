@@ -150,27 +150,59 @@ void sb_inv_rollback(struct sb_inv *db)
 	sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static int quick_check(struct sb_inv *db)
+static int quick_check_one(struct sb_inv *db, const char *table)
 {
 	sqlite3_stmt *st = NULL;
+	char sql[160];
 	int rc = 0, s;
 
-	if (sqlite3_prepare_v2(db->db, "PRAGMA quick_check(3)", -1, &st, NULL) !=
-	    SQLITE_OK)
+	if (table)
+		snprintf(sql, sizeof(sql), "PRAGMA quick_check(\"%s\")", table);
+	else
+		snprintf(sql, sizeof(sql), "PRAGMA quick_check(3)");
+	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return sb_inv_sqlerr(db, "integrity check");
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *r = sb_inv_col(st, 0);
 		if (r && strcmp(r, "ok") != 0) {
+			/* a table's check lists every bad cell: say the first
+			 * three problems, as quick_check(3) does */
+			const char *e = r;
+			for (int lines = 0; *e && lines < 3; e++)
+				if (*e == '\n' && ++lines == 3)
+					break;
 			rc = sb_error_set(SB_ETAMPER, "%s: the database file is damaged "
-					  "(quick_check: %s); restore it from a copy, or "
-					  "move it aside and run discovery again",
-					  db->path, r);
+					  "(quick_check%s%s: %.*s); restore it from a copy, "
+					  "or move it aside and run discovery again",
+					  db->path, table ? " of " : "", table ? table : "",
+					  (int)(e - r > 400 ? 400 : e - r), r);
 			break;
 		}
 	}
 	if (!rc && s != SQLITE_DONE)
 		rc = sb_inv_sqlerr(db, "integrity check");
 	sqlite3_finalize(st);
+	return rc;
+}
+
+static int quick_check(struct sb_inv *db)
+{
+	return quick_check_one(db, NULL);
+}
+
+int sb_inv_quick_check(struct sb_inv *db, const char *const *tables)
+{
+	int rc = 0;
+
+	if (!tables)
+		return quick_check(db);
+	for (size_t i = 0; !rc && tables[i]; i++) {
+		for (const char *p = tables[i]; *p; p++)
+			if (!(*p == '_' || (*p >= 'a' && *p <= 'z')))
+				return sb_error_set(SB_EINTERNAL, "quick_check: "
+						    "bad table name");
+		rc = quick_check_one(db, tables[i]);
+	}
 	return rc;
 }
 

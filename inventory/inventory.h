@@ -42,6 +42,12 @@ enum {
  * the file, what quick_check said and how to recover; a file written by a
  * newer siteboot is SB_EUNSUPPORTED. */
 int sb_inv_open(struct sb_inv **out, const char *path, unsigned flags);
+/* PRAGMA quick_check of the whole file (tables NULL), or of the listed
+ * tables and their indexes (a NULL-terminated list): SB_ETAMPER with the
+ * message sb_inv_open gives when it reports damage. For a reader that
+ * opened with SB_INV_NOCHECK and checks what it reads, perhaps on another
+ * connection beside its own work. */
+int sb_inv_quick_check(struct sb_inv *db, const char *const *tables);
 /* Close; NULL is fine. An open transaction is rolled back. */
 void sb_inv_close(struct sb_inv *db);
 
@@ -382,6 +388,9 @@ struct sb_inv_reconcile {
 	size_t n, cap;
 	size_t nblocking;
 	size_t nobserved_nodes;
+	size_t nobservations;	/* observations read */
+	struct sb_inv_observed *owned;	/* freed with the report */
+	uint64_t ns_load, ns_match;	/* where the time went (-v) */
 };
 
 /* Compare the latest observations with what the site should hold. Matching
@@ -391,6 +400,17 @@ struct sb_inv_reconcile {
 int sb_inv_reconcile(struct sb_inv_reconcile *r, struct sb_inv *db,
 		     const struct sb_inv_expect *e);
 void sb_inv_reconcile_release(struct sb_inv_reconcile *r);
+/* The same in two steps, so that the reading can run beside other work
+ * (the command parses the BOM meanwhile): the latest observations of
+ * every site, read in one transaction, then matched against a site. The
+ * observed set is not changed by matching and can be matched again; the
+ * findings point into it, so free it after the report. */
+struct sb_inv_observed;
+int sb_inv_observed_load(struct sb_inv_observed **out, struct sb_inv *db);
+void sb_inv_observed_free(struct sb_inv_observed *ob);
+int sb_inv_reconcile_observed(struct sb_inv_reconcile *r,
+			      struct sb_inv_observed *ob,
+			      const struct sb_inv_expect *e);
 
 /* Record a decision on a finding (accept, rma, return, waive) in the
  * dispositions table and the ledger. */
@@ -401,6 +421,8 @@ int sb_inv_disposition(struct sb_inv *db, const char *finding,
 
 /* Record that a BOM was used for this site (once per BOM hash): a
  * "bom.imported" ledger event. *is_new says whether it was new. */
+/* Whether a BOM with this hash was recorded. */
+int sb_inv_bom_known(struct sb_inv *db, const char *sha256, bool *known);
 int sb_inv_bom_record(struct sb_inv *db, const char *site, const char *tier,
 		      const char *sha256, const char *path, const char *actor,
 		      bool *is_new);

@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "common/str.h"
+#include "common/time.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -31,15 +32,18 @@ const char *const sb_inv_decisions[] = { "accept", "rma", "return", "waive",
 					 NULL };
 
 struct obs {
-	const char *node, *identity, *mfr, *model, *pn, *serial, *serial_raw,
-		   *durable, *slot, *source, *evidence;
+	const char *node, *mfr, *model, *pn, *serial, *serial_raw, *durable,
+		   *slot, *source, *evidence;
 	enum sb_hw_class cls;
 	uint64_t cap;
 	bool used;
 };
 
 struct rep {
-	const char *node, *target, *protocol, *cser, *cser_raw;
+	const char *node, *target, *protocol, *cser, *cser_raw, *site;
+	int64_t id;
+	size_t olo, ohi, flo, fhi;	/* its rows in obs[] and fws[] */
+	bool candidate;			/* latest of its (site, node, target) */
 };
 
 struct fw {
@@ -50,27 +54,80 @@ struct disp {
 	const char *finding, *decision, *by, *note;
 };
 
-struct ctx {
-	struct sb_inv *db;
-	const struct sb_inv_expect *e;
-	struct sb_inv_reconcile *r;
-	struct sb_arena *a;
-	struct obs *obs;
-	size_t nobs;
-	struct obs **by_serial;	/* sorted by serial, serial != NULL */
-	size_t nby_serial;
-	struct rep *reps;
+/* Strings copied out of SQLite rows: bump-allocated from big blocks,
+ * without the arena's zeroing and alignment (a core site has about a
+ * million of them). */
+struct strpool {
+	struct strblock {
+		struct strblock *next;
+		size_t used, size;
+		char data[];
+	} *head;
+};
+
+static const char *sp_dup(struct strpool *p, const char *s, size_t n)
+{
+	struct strblock *b = p->head;
+
+	if (!s)
+		return NULL;
+	if (!b || b->size - b->used < n + 1) {
+		size_t size = n + 1 > (1u << 20) ? n + 1 : (1u << 20);
+		if (!(b = malloc(sizeof(*b) + size)))
+			return NULL;
+		b->size = size;
+		b->used = 0;
+		b->next = p->head;
+		p->head = b;
+	}
+	char *d = b->data + b->used;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	b->used += n + 1;
+	return d;
+}
+
+static void sp_release(struct strpool *p)
+{
+	while (p->head) {
+		struct strblock *n = p->head->next;
+		free(p->head);
+		p->head = n;
+	}
+}
+
+/* The observed side, loaded once: every report that is the latest of its
+ * (site, node, target), with its observations and firmware versions, and
+ * the dispositions. Which of them count for a site is decided when it is
+ * matched (a report without a site counts for every site). */
+struct sb_inv_observed {
+	struct strpool sp;
+	struct rep *reps;	/* by id */
 	size_t nreps;
-	struct fw *fws;
+	struct obs *obs;	/* grouped by report */
+	size_t nobs;
+	struct fw *fws;		/* grouped by report */
 	size_t nfws;
 	struct disp *disps;
 	size_t ndisps;
 };
 
-static const char *adup(struct ctx *c, const char *s)
-{
-	return s ? sb_arena_strdup(c->a, s) : NULL;
-}
+struct ctx {
+	struct sb_inv_observed *ob;
+	const struct sb_inv_expect *e;
+	struct sb_inv_reconcile *r;
+	struct sb_arena *a;
+	struct obs *obs;	/* this site's, by node (then as seen) */
+	size_t nobs;
+	struct obs **by_serial;	/* sorted by serial, serial != NULL */
+	size_t nby_serial;
+	struct rep *reps;	/* this site's, by node, then id */
+	size_t nreps;
+	struct fw *fws;		/* by node, then as seen */
+	size_t nfws;
+	struct disp *disps;
+	size_t ndisps;
+};
 
 static const char *afmt(struct ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -83,6 +140,20 @@ static const char *afmt(struct ctx *c, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	return sb_arena_strdup(c->a, buf);
+}
+
+/* "node/slot" without printf: one per finding */
+static const char *aloc(struct ctx *c, const char *node, const char *slot)
+{
+	size_t a = strlen(node ? node : ""), b = strlen(slot ? slot : "-");
+	char *d = sb_arena_alloc(c->a, a + b + 2);
+
+	if (!d)
+		return NULL;
+	memcpy(d, node ? node : "", a);
+	d[a] = '/';
+	memcpy(d + a + 1, slot ? slot : "-", b + 1);
+	return d;
 }
 
 static int cmp_str(const char *a, const char *b)
@@ -105,50 +176,144 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
-#define LATEST "SELECT max(id) FROM reports WHERE site = ?1 OR site IS NULL " \
-	       "GROUP BY node, coalesce(target, '')"
-
-static int load(struct ctx *c)
+static const char *col(struct sb_inv_observed *ob, sqlite3_stmt *st, int i)
 {
-	struct sb_inv *db = c->db;
+	const char *t = (const char *)sqlite3_column_text(st, i);
+
+	return t ? sp_dup(&ob->sp, t, (size_t)sqlite3_column_bytes(st, i)) : NULL;
+}
+
+/* A column whose value often repeats the previous row's (manufacturer,
+ * model, part number, slot names, source, the evidence of a report):
+ * the previous copy is shared rather than copied again. */
+static const char *col_rep(struct sb_inv_observed *ob, sqlite3_stmt *st, int i,
+			   const char **prev)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	size_t n;
+
+	if (!t)
+		return NULL;
+	n = (size_t)sqlite3_column_bytes(st, i);
+	if (*prev && strncmp(*prev, t, n) == 0 && (*prev)[n] == '\0')
+		return *prev;
+	return *prev = sp_dup(&ob->sp, t, n);
+}
+
+/* The latest report of every (site, node, target). */
+#define CANDIDATES "SELECT max(id) FROM reports GROUP BY coalesce(site, ''), " \
+		   "node, coalesce(target, '')"
+
+static struct rep *rep_by_id(struct sb_inv_observed *ob, int64_t id,
+			     struct rep *hint)
+{
+	size_t lo = 0, hi = ob->nreps;
+
+	if (hint && hint->id == id)
+		return hint;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (ob->reps[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ob->nreps && ob->reps[lo].id == id ? &ob->reps[lo] : NULL;
+}
+
+static int load(struct sb_inv_observed *ob, struct sb_inv *db)
+{
+	const char *prev[6] = { 0 };
 	sqlite3_stmt *st = NULL;
+	struct rep *last = NULL;
 	size_t cap = 0;
 	int rc = 0, s;
 
+	if (sqlite3_prepare_v2(db->db, "SELECT id, site, node, target, protocol, "
+			       "chassis_serial, chassis_serial_raw FROM reports "
+			       "WHERE id IN (" CANDIDATES ") ORDER BY id", -1, &st,
+			       NULL) != SQLITE_OK)
+		return sb_inv_sqlerr(db, "read reports");
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rep *p;
+		if ((rc = grow((void **)&ob->reps, &cap, ob->nreps, sizeof(*ob->reps))))
+			break;
+		p = &ob->reps[ob->nreps++];
+		memset(p, 0, sizeof(*p));
+		p->id = sqlite3_column_int64(st, 0);
+		p->site = col(ob, st, 1);
+		p->node = col(ob, st, 2);
+		p->target = col(ob, st, 3);
+		p->protocol = col(ob, st, 4);
+		p->cser = col(ob, st, 5);
+		p->cser_raw = col(ob, st, 6);
+		p->candidate = true;
+		if (!p->node) {
+			rc = sb_error_set(SB_ENOMEM, "out of memory");
+			break;
+		}
+	}
+	if (!rc && s != SQLITE_DONE)
+		rc = sb_inv_sqlerr(db, "read reports");
+	sqlite3_finalize(st);
+	if (rc)
+		return rc;
+
+	/* the observations of those reports, through the (node, report_id)
+	 * index: the cost follows the current inventory, not its history */
+	cap = 0;
 	if (sqlite3_prepare_v2(db->db,
-			       "SELECT r.node, c.class, c.identity, "
+			       "SELECT o.report_id, c.class, "
 			       "coalesce(o.manufacturer, c.manufacturer), "
 			       "coalesce(o.model, c.model), "
 			       "coalesce(o.part_number, c.part_number), c.serial, "
 			       "coalesce(o.serial_raw, c.serial_raw), "
 			       "c.durable_id, o.slot, o.source, o.evidence_sha256, "
-			       "o.capacity_bytes FROM observations o "
-			       "JOIN reports r ON r.id = o.report_id "
+			       "o.capacity_bytes FROM reports r "
+			       "CROSS JOIN observations o ON o.node = r.node AND "
+			       "o.report_id = r.id "
 			       "JOIN components c ON c.id = o.component_id "
-			       "WHERE o.report_id IN (" LATEST ") ORDER BY r.node, o.id",
+			       "WHERE r.id IN (" CANDIDATES ")",
 			       -1, &st, NULL) != SQLITE_OK)
 		return sb_inv_sqlerr(db, "read observations");
-	sb_inv_bind_text(st, 1, c->e->site);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		struct obs *o;
-		int cls = sb_hw_class_parse(sb_inv_col(st, 1));
-		if ((rc = grow((void **)&c->obs, &cap, c->nobs, sizeof(*c->obs))))
+		struct rep *p = rep_by_id(ob, sqlite3_column_int64(st, 0), last);
+		const char *cls;
+		int k;
+		if (!p)
+			continue;	/* a report that arrived since */
+		if ((rc = grow((void **)&ob->obs, &cap, ob->nobs, sizeof(*ob->obs))))
 			break;
-		o = &c->obs[c->nobs++];
-		memset(o, 0, sizeof(*o));
-		o->node = adup(c, sb_inv_col(st, 0));
-		o->cls = cls < 0 ? SB_HW_OTHER : (enum sb_hw_class)cls;
-		o->identity = adup(c, sb_inv_col(st, 2));
-		o->mfr = adup(c, sb_inv_col(st, 3));
-		o->model = adup(c, sb_inv_col(st, 4));
-		o->pn = adup(c, sb_inv_col(st, 5));
-		o->serial = adup(c, sb_inv_col(st, 6));
-		o->serial_raw = adup(c, sb_inv_col(st, 7));
-		o->durable = adup(c, sb_inv_col(st, 8));
-		o->slot = adup(c, sb_inv_col(st, 9));
-		o->source = adup(c, sb_inv_col(st, 10));
-		o->evidence = adup(c, sb_inv_col(st, 11));
-		o->cap = (uint64_t)sqlite3_column_int64(st, 12);
+		if (p != last) {
+			if (p->ohi) {	/* rows out of order: should not happen */
+				rc = sb_error_set(SB_EINTERNAL, "observations of report "
+						  "%lld are not together",
+						  (long long)p->id);
+				break;
+			}
+			p->olo = ob->nobs;
+			last = p;
+		}
+		o = &ob->obs[ob->nobs++];
+		p->ohi = ob->nobs;
+		cls = sb_inv_col(st, 1);
+		k = cls ? sb_hw_class_parse(cls) : -1;
+		o->node = p->node;
+		o->cls = k < 0 ? SB_HW_OTHER : (enum sb_hw_class)k;
+		o->mfr = col_rep(ob, st, 2, &prev[0]);
+		o->model = col_rep(ob, st, 3, &prev[1]);
+		o->pn = col_rep(ob, st, 4, &prev[2]);
+		o->serial = col(ob, st, 5);
+		o->serial_raw = col(ob, st, 6);
+		if (o->serial_raw && o->serial && strcmp(o->serial_raw, o->serial) == 0)
+			o->serial_raw = o->serial;
+		o->durable = col(ob, st, 7);
+		o->slot = col_rep(ob, st, 8, &prev[3]);
+		o->source = col_rep(ob, st, 9, &prev[4]);
+		o->evidence = col_rep(ob, st, 10, &prev[5]);
+		o->cap = (uint64_t)sqlite3_column_int64(st, 11);
+		o->used = false;
 	}
 	if (!rc && s != SQLITE_DONE)
 		rc = sb_inv_sqlerr(db, "read observations");
@@ -157,43 +322,29 @@ static int load(struct ctx *c)
 		return rc;
 
 	cap = 0;
-	if (sqlite3_prepare_v2(db->db, "SELECT node, target, protocol, chassis_serial, "
-			       "chassis_serial_raw FROM reports WHERE id IN (" LATEST
-			       ") ORDER BY node, id", -1, &st, NULL) != SQLITE_OK)
-		return sb_inv_sqlerr(db, "read reports");
-	sb_inv_bind_text(st, 1, c->e->site);
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		struct rep *p;
-		if ((rc = grow((void **)&c->reps, &cap, c->nreps, sizeof(*c->reps))))
-			break;
-		p = &c->reps[c->nreps++];
-		p->node = adup(c, sb_inv_col(st, 0));
-		p->target = adup(c, sb_inv_col(st, 1));
-		p->protocol = adup(c, sb_inv_col(st, 2));
-		p->cser = adup(c, sb_inv_col(st, 3));
-		p->cser_raw = adup(c, sb_inv_col(st, 4));
-	}
-	if (!rc && s != SQLITE_DONE)
-		rc = sb_inv_sqlerr(db, "read reports");
-	sqlite3_finalize(st);
-	if (rc)
-		return rc;
-
-	cap = 0;
-	if (sqlite3_prepare_v2(db->db, "SELECT node, name, version, evidence_sha256 "
-			       "FROM firmware WHERE report_id IN (" LATEST ") "
-			       "ORDER BY node, id", -1, &st, NULL) != SQLITE_OK)
+	last = NULL;
+	if (sqlite3_prepare_v2(db->db, "SELECT report_id, name, version, "
+			       "evidence_sha256 FROM firmware WHERE report_id IN ("
+			       CANDIDATES ") ORDER BY report_id, id", -1, &st,
+			       NULL) != SQLITE_OK)
 		return sb_inv_sqlerr(db, "read firmware");
-	sb_inv_bind_text(st, 1, c->e->site);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rep *p = rep_by_id(ob, sqlite3_column_int64(st, 0), last);
 		struct fw *f;
-		if ((rc = grow((void **)&c->fws, &cap, c->nfws, sizeof(*c->fws))))
+		if (!p)
+			continue;
+		if ((rc = grow((void **)&ob->fws, &cap, ob->nfws, sizeof(*ob->fws))))
 			break;
-		f = &c->fws[c->nfws++];
-		f->node = adup(c, sb_inv_col(st, 0));
-		f->name = adup(c, sb_inv_col(st, 1));
-		f->version = adup(c, sb_inv_col(st, 2));
-		f->evidence = adup(c, sb_inv_col(st, 3));
+		if (p != last) {
+			p->flo = ob->nfws;
+			last = p;
+		}
+		f = &ob->fws[ob->nfws++];
+		p->fhi = ob->nfws;
+		f->node = p->node;
+		f->name = col(ob, st, 1);
+		f->version = col(ob, st, 2);
+		f->evidence = col(ob, st, 3);
 	}
 	if (!rc && s != SQLITE_DONE)
 		rc = sb_inv_sqlerr(db, "read firmware");
@@ -207,17 +358,133 @@ static int load(struct ctx *c)
 		return sb_inv_sqlerr(db, "read dispositions");
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		struct disp *d;
-		if ((rc = grow((void **)&c->disps, &cap, c->ndisps, sizeof(*c->disps))))
+		if ((rc = grow((void **)&ob->disps, &cap, ob->ndisps, sizeof(*ob->disps))))
 			break;
-		d = &c->disps[c->ndisps++];
-		d->finding = adup(c, sb_inv_col(st, 0));
-		d->decision = adup(c, sb_inv_col(st, 1));
-		d->by = adup(c, sb_inv_col(st, 2));
-		d->note = adup(c, sb_inv_col(st, 3));
+		d = &ob->disps[ob->ndisps++];
+		d->finding = col(ob, st, 0);
+		d->decision = col(ob, st, 1);
+		d->by = col(ob, st, 2);
+		d->note = col(ob, st, 3);
 	}
 	if (!rc && s != SQLITE_DONE)
 		rc = sb_inv_sqlerr(db, "read dispositions");
 	sqlite3_finalize(st);
+	return rc;
+}
+
+void sb_inv_observed_free(struct sb_inv_observed *ob)
+{
+	if (!ob)
+		return;
+	free(ob->reps);
+	free(ob->obs);
+	free(ob->fws);
+	free(ob->disps);
+	sp_release(&ob->sp);
+	free(ob);
+}
+
+int sb_inv_observed_load(struct sb_inv_observed **out, struct sb_inv *db)
+{
+	struct sb_inv_observed *ob = calloc(1, sizeof(*ob));
+	int rc;
+
+	*out = NULL;
+	if (!ob)
+		return sb_error_set(SB_ENOMEM, "out of memory");
+	/* one read transaction: a consistent view while discover writes */
+	if ((rc = sb_inv_exec(db, "BEGIN"))) {
+		free(ob);
+		return rc;
+	}
+	rc = load(ob, db);
+	sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL);
+	if (rc) {
+		sb_inv_observed_free(ob);
+		return rc;
+	}
+	*out = ob;
+	return 0;
+}
+
+static int rep_cmp(const void *a, const void *b)
+{
+	const struct rep *x = *(const struct rep *const *)a;
+	const struct rep *y = *(const struct rep *const *)b;
+	int k = strcmp(x->node, y->node);
+
+	if (k)
+		return k;
+	k = cmp_str(x->target, y->target);
+	if (k)
+		return k;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* This site's side: for every (node, target) the latest report with the
+ * site's id or none, sorted by node; their observations and firmware in
+ * that order. */
+static int select_site(struct ctx *c)
+{
+	struct sb_inv_observed *ob = c->ob;
+	const char *site = c->e->site;
+	struct rep **v = calloc(ob->nreps ? ob->nreps : 1, sizeof(*v));
+	size_t n = 0, m = 0, no = 0, nf = 0;
+	int rc = 0;
+
+	if (!v)
+		return sb_error_set(SB_ENOMEM, "out of memory");
+	for (size_t i = 0; i < ob->nreps; i++)
+		if (!ob->reps[i].site || (site && strcmp(ob->reps[i].site, site) == 0))
+			v[n++] = &ob->reps[i];
+	qsort(v, n, sizeof(*v), rep_cmp);
+	/* keep the last (highest id) of each (node, target) */
+	for (size_t i = 0; i < n; i++)
+		if (i + 1 == n || strcmp(v[i]->node, v[i + 1]->node) != 0 ||
+		    cmp_str(v[i]->target, v[i + 1]->target) != 0)
+			v[m++] = v[i];
+	/* by node, then id: a node's reports in the order they arrived */
+	for (size_t i = 0; i < m;) {
+		size_t j = i + 1;
+		while (j < m && strcmp(v[j]->node, v[i]->node) == 0)
+			j++;
+		for (size_t a = i + 1; a < j; a++)	/* few per node */
+			for (size_t b = a; b > i && v[b - 1]->id > v[b]->id; b--) {
+				struct rep *t = v[b];
+				v[b] = v[b - 1];
+				v[b - 1] = t;
+			}
+		i = j;
+	}
+	for (size_t i = 0; i < m; i++) {
+		no += v[i]->ohi - v[i]->olo;
+		nf += v[i]->fhi - v[i]->flo;
+	}
+	c->reps = malloc((m ? m : 1) * sizeof(*c->reps));
+	c->obs = malloc((no ? no : 1) * sizeof(*c->obs));
+	c->fws = malloc((nf ? nf : 1) * sizeof(*c->fws));
+	if (!c->reps || !c->obs || !c->fws) {
+		rc = sb_error_set(SB_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < m; i++) {
+		const struct rep *p = v[i];
+		c->reps[c->nreps++] = *p;
+		if (p->ohi > p->olo) {
+			memcpy(c->obs + c->nobs, ob->obs + p->olo,
+			       (p->ohi - p->olo) * sizeof(*c->obs));
+			c->nobs += p->ohi - p->olo;
+		}
+		if (p->fhi > p->flo) {
+			memcpy(c->fws + c->nfws, ob->fws + p->flo,
+			       (p->fhi - p->flo) * sizeof(*c->fws));
+			c->nfws += p->fhi - p->flo;
+		}
+	}
+	c->disps = ob->disps;
+	c->ndisps = ob->ndisps;
+out:
+	free(v);
 	return rc;
 }
 
@@ -226,7 +493,10 @@ static int cmp_serial(const void *a, const void *b)
 	const struct obs *x = *(struct obs *const *)a, *y = *(struct obs *const *)b;
 	int k = strcmp(x->serial, y->serial);
 
-	return k ? k : cmp_str(x->node, y->node);
+	if (!k)
+		k = cmp_str(x->node, y->node);
+	/* then as seen: the same answer on every run */
+	return k ? k : (x > y) - (x < y);
 }
 
 static int index_serials(struct ctx *c)
@@ -318,7 +588,7 @@ static void obs_into(struct ctx *c, struct sb_inv_finding *f, const struct obs *
 	f->observed_serial = o->serial_raw;
 	f->observed_part = o->pn;
 	f->evidence = o->evidence;
-	f->location = afmt(c, "%s/%s", o->node, o->slot ? o->slot : "-");
+	f->location = aloc(c, o->node, o->slot);
 }
 
 /* Stable ids and dispositions, once every finding is in. */
@@ -328,14 +598,24 @@ static void finish(struct ctx *c)
 
 	for (size_t i = 0; i < r->n; i++) {
 		struct sb_inv_finding *f = &r->v[i];
+		const char *part[] = { f->kind, f->node, f->line, f->expected_serial,
+				       f->observed_serial, f->location, c->e->site };
 		char key[1024], hex[65];
+		size_t n = 0;
 
-		snprintf(key, sizeof(key), "%s|%s|%s|%s|%s|%s|%s", f->kind,
-			 f->node ? f->node : "", f->line ? f->line : "",
-			 f->expected_serial ? f->expected_serial : "",
-			 f->observed_serial ? f->observed_serial : "",
-			 f->location ? f->location : "", c->e->site ? c->e->site : "");
-		sb_sha256_hex(hex, key, strlen(key));
+		/* "kind|node|line|expected|observed|location|site", cut at
+		 * 1023 bytes as it always was */
+		for (size_t p = 0; p < sizeof(part) / sizeof(part[0]); p++) {
+			size_t len = part[p] ? strlen(part[p]) : 0;
+			if (p && n < sizeof(key) - 1)
+				key[n++] = '|';
+			if (len > sizeof(key) - 1 - n)
+				len = sizeof(key) - 1 - n;
+			memcpy(key + n, part[p] ? part[p] : "", len);
+			n += len;
+		}
+		key[n] = '\0';
+		sb_sha256_hex(hex, key, n);
 		snprintf(f->id, sizeof(f->id), "F-%.10s", hex);
 		for (size_t k = 0; k < c->ndisps; k++)
 			if (strcmp(c->disps[k].finding, f->id) == 0) {
@@ -468,25 +748,25 @@ static int units_of(struct ctx *c, const struct sb_inv_expect_line *l,
 	return 0;
 }
 
-/* Pass 1: expected serials found on their own node. */
+/* Pass 1: expected serials found on their own node, through the serial
+ * index (by serial, then node). */
 static void pass_serials(struct ctx *c, const char *node,
-			 const struct sb_inv_expect_line *l, struct unit *u,
-			 size_t lo, size_t hi)
+			 const struct sb_inv_expect_line *l, struct unit *u)
 {
 	for (unsigned k = 0; k < l->quantity; k++) {
 		if (!u[k].serial)
 			continue;
-		for (size_t i = lo; i < hi; i++) {
-			struct obs *o = &c->obs[i];
-			if (!o->used && o->serial && o->cls == l->cls &&
-			    strcmp(o->serial, u[k].serial) == 0) {
+		for (size_t i = serial_lower(c, u[k].serial);
+		     i < c->nby_serial && strcmp(c->by_serial[i]->serial, u[k].serial) == 0;
+		     i++) {
+			struct obs *o = c->by_serial[i];
+			if (!o->used && o->cls == l->cls && strcmp(o->node, node) == 0) {
 				o->used = true;
 				u[k].o = o;
 				break;
 			}
 		}
 	}
-	(void)node;
 }
 
 /* Pass 2: expected serials that are on another node of the site. */
@@ -594,7 +874,7 @@ static void report_line(struct ctx *c, const char *node,
 			if (!f)
 				return;
 			f->expected_serial = u[k].serial_raw;
-			f->location = u[k].slot ? afmt(c, "%s/%s", node, u[k].slot) : node;
+			f->location = u[k].slot ? aloc(c, node, u[k].slot) : node;
 			f->detail = afmt(c, "%s %s%s%s not found on %s",
 					 sb_hw_class_name(l->cls),
 					 l->part_number ? l->part_number : "",
@@ -954,34 +1234,36 @@ static void duplicates(struct ctx *c)
 	}
 }
 
-static int cmp_node(const void *a, const void *b)
-{
-	return strcmp(((const struct obs *)a)->node, ((const struct obs *)b)->node);
-}
-
-int sb_inv_reconcile(struct sb_inv_reconcile *r, struct sb_inv *db,
-		     const struct sb_inv_expect *e)
+int sb_inv_reconcile_observed(struct sb_inv_reconcile *r,
+			      struct sb_inv_observed *ob,
+			      const struct sb_inv_expect *e)
 {
 	struct ctx c = { 0 };
 	struct unit **units = NULL;
 	size_t nl = 0, li;
+	uint64_t t0;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
 	sb_arena_init(&r->arena, 0);
-	c.db = db;
+	c.ob = ob;
 	c.e = e;
 	c.r = r;
 	c.a = &r->arena;
-	if ((rc = sb_inv_exec(db, "BEGIN")))
-		return rc;
-	rc = load(&c);
-	sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL);
-	if (rc)
+	t0 = sb_time_mono_ns();
+	if ((rc = select_site(&c)))
 		goto out;
-	/* ORDER BY node already sorts, but in SQLite's collation: resort */
-	if (c.nobs)
-		qsort(c.obs, c.nobs, sizeof(*c.obs), cmp_node);
+	r->nobservations = c.nobs;
+	/* about one finding per part, observed or expected: reserve them,
+	 * rather than copy a growing array of 100,000 */
+	for (size_t i = 0; i < e->nnodes; i++)
+		for (size_t k = 0; k < e->nodes[i].nlines; k++)
+			r->cap += e->nodes[i].lines[k].quantity;
+	r->cap += c.nobs + 4 * e->nnodes + 16;
+	if (!(r->v = malloc(r->cap * sizeof(*r->v)))) {
+		rc = sb_error_set(SB_ENOMEM, "out of memory");
+		goto out;
+	}
 	if ((rc = index_serials(&c)))
 		goto out;
 	for (size_t i = 0; i < e->nnodes; i++)
@@ -1001,7 +1283,7 @@ int sb_inv_reconcile(struct sb_inv_reconcile *r, struct sb_inv *db,
 				rc = sb_error_set(SB_ENOMEM, "out of memory");
 				goto out;
 			}
-			pass_serials(&c, n->name, &n->lines[k], units[li], lo, hi);
+			pass_serials(&c, n->name, &n->lines[k], units[li]);
 		}
 	}
 	li = 0;
@@ -1046,6 +1328,7 @@ int sb_inv_reconcile(struct sb_inv_reconcile *r, struct sb_inv *db,
 		}
 	}
 	finish(&c);
+	r->ns_match = sb_time_mono_ns() - t0;
 	rc = 0;
 out:
 	free(units);
@@ -1053,10 +1336,29 @@ out:
 	free(c.by_serial);
 	free(c.reps);
 	free(c.fws);
-	free(c.disps);
 	if (rc)
 		sb_inv_reconcile_release(r);
 	return rc;
+}
+
+int sb_inv_reconcile(struct sb_inv_reconcile *r, struct sb_inv *db,
+		     const struct sb_inv_expect *e)
+{
+	struct sb_inv_observed *ob = NULL;
+	uint64_t t0 = sb_time_mono_ns();
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = sb_inv_observed_load(&ob, db)))
+		return rc;
+	t0 = sb_time_mono_ns() - t0;
+	if ((rc = sb_inv_reconcile_observed(r, ob, e))) {
+		sb_inv_observed_free(ob);
+		return rc;
+	}
+	r->ns_load = t0;
+	r->owned = ob;
+	return 0;
 }
 
 void sb_inv_reconcile_release(struct sb_inv_reconcile *r)
@@ -1065,6 +1367,7 @@ void sb_inv_reconcile_release(struct sb_inv_reconcile *r)
 		return;
 	free(r->v);
 	sb_arena_release(&r->arena);
+	sb_inv_observed_free(r->owned);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -1124,6 +1427,24 @@ fail:
 	sqlite3_finalize(st);
 	sb_inv_rollback(db);
 	return rc;
+}
+
+int sb_inv_bom_known(struct sb_inv *db, const char *sha256, bool *known)
+{
+	sqlite3_stmt *st = NULL;
+	int s;
+
+	*known = false;
+	if (sqlite3_prepare_v2(db->db, "SELECT 1 FROM boms WHERE sha256 = ?", -1,
+			       &st, NULL) != SQLITE_OK)
+		return sb_inv_sqlerr(db, "read BOMs");
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+	s = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (s != SQLITE_ROW && s != SQLITE_DONE)
+		return sb_inv_sqlerr(db, "read BOMs");
+	*known = s == SQLITE_ROW;
+	return 0;
 }
 
 int sb_inv_bom_record(struct sb_inv *db, const char *site, const char *tier,

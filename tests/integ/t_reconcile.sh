@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# reconcile beyond t_inventory: the integrity check that runs beside the
+# work (a damaged table stops it before any output), and the matching
+# rules for what a source cannot see (part numbers from lsblk, makers'
+# part numbers, PSUs and NICs an IPMI-only node cannot report).
+. "$(dirname "$0")/lib.sh"
+command -v sqlite3 >/dev/null || skip "the sqlite3 shell is not installed (make deps)"
+G="python3 $TOP/tests/integ/invgen.py"
+DB=$SITEBOOT_DB
+
+$G --nodes 3 --site r1 --bom > "$T/bom.yaml"
+$G --nodes 3 --site r1 --time 2026-12-01T10:00:00Z > "$T/day1.json"
+sb inventory import "$T/day1.json"
+expect_rc 0 "import 3 reports"
+sb reconcile --site "$T/bom.yaml" --csv
+expect_rc 0 "the generated site reconciles clean"
+cp "$T/out" "$T/clean.csv"
+sb -v reconcile --site "$T/bom.yaml" --csv
+expect_in "$T/err" "observations read" "-v says where the time went"
+cmp -s "$T/out" "$T/clean.csv" && pass "-v does not change the report" || fail "-v changed the report"
+
+# ---- a damaged table stops reconcile before it prints anything ------------
+sqlite3 "$DB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+cp "$DB" "$T/d.db"; rm -f "$T/d.db-wal" "$T/d.db-shm"
+page=$(sqlite3 "$T/d.db" "SELECT pageno FROM dbstat WHERE name = 'observations' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 1")
+psize=$(sqlite3 "$T/d.db" "PRAGMA page_size")
+if [ -n "$page" ]; then
+	# a plausible-looking leaf page whose cell pointers point nowhere
+	python3 - "$T/d.db" "$page" "$psize" <<'PY'
+import sys
+path, page, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(path, "r+b") as f:
+    f.seek((page - 1) * size + 8)
+    f.write(b"\xff\xf0" * 64)
+PY
+	SITEBOOT_DB="$T/d.db" sb reconcile --site "$T/bom.yaml" --csv
+	expect_rc 1 "a damaged observations table stops reconcile (exit 1)"
+	expect_in "$T/err" "damaged" "with the message of the check at open"
+	[ -s "$T/out" ] && fail "reconcile printed a report from a damaged file" || pass "and prints no report"
+else
+	fail "dbstat found no observations page"
+fi
+# an index page reconcile itself never reads: only the check beside it
+# can see the damage, and it still stops the report
+cp "$DB" "$T/d2.db"; rm -f "$T/d2.db-wal" "$T/d2.db-shm"
+page=$(sqlite3 "$T/d2.db" "SELECT pageno FROM dbstat WHERE name = 'components_durable' ORDER BY pageno LIMIT 1")
+python3 - "$T/d2.db" "$page" "$psize" <<'PY'
+import sys
+path, page, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(path, "r+b") as f:
+    f.seek((page - 1) * size + 8)
+    f.write(b"\xff\xf0" * 64)
+PY
+SITEBOOT_DB="$T/d2.db" sb reconcile --site "$T/bom.yaml" --json
+expect_rc 1 "damage only quick_check reads stops reconcile (exit 1)"
+expect_in "$T/err" "quick_check of components" "the check names the table"
+[ -s "$T/out" ] && fail "reconcile printed JSON from a damaged file" || pass "and prints nothing on stdout"
