@@ -196,66 +196,72 @@ static bool get_bool(struct parser *p, const struct sb_ynode *map,
 	return false;
 }
 
+/* The scalar under `key` for a number parser: *s is NULL when the key is
+ * absent; w gets "'key' of what" for messages. False when it is there but
+ * not a scalar (reported). */
+static bool keyed_scalar(struct parser *p, const struct sb_ynode *map,
+			 const char *key, const char *what, char w[256],
+			 const struct sb_ynode **node, const char **s)
+{
+	*s = NULL;
+	if (!(*node = sb_ymap_get(map, key)))
+		return true;
+	snprintf(w, 256, "'%s' of %s", key, what);
+	return (*s = scalar(p, *node, w)) != NULL;
+}
+
+/* A number parser refused the scalar at n: its message, at n's place. */
+static bool parse_failed(struct parser *p, const struct sb_ynode *n)
+{
+	perr(p, n, NULL, "%s", sb_error_message());
+	sb_error_clear();
+	return false;
+}
+
+/* A duration or a size: `parse` is sb_parse_duration_ms or sb_parse_size. */
+static bool get_u64(struct parser *p, const struct sb_ynode *map,
+		    const char *key, uint64_t *out, const char *what,
+		    int (*parse)(uint64_t *, const char *, const char *))
+{
+	const struct sb_ynode *n;
+	const char *s;
+	char w[256];
+
+	if (!keyed_scalar(p, map, key, what, w, &n, &s))
+		return false;
+	if (s && parse(out, s, w))
+		return parse_failed(p, n);
+	return true;
+}
+
 static bool get_duration(struct parser *p, const struct sb_ynode *map,
 			 const char *key, uint64_t *out, const char *what)
 {
-	const struct sb_ynode *n = sb_ymap_get(map, key);
-	char w[256];
+	return get_u64(p, map, key, out, what, sb_parse_duration_ms);
+}
 
-	if (!n)
-		return true;
-	snprintf(w, sizeof(w), "'%s' of %s", key, what);
-	const char *s = scalar(p, n, w);
-	if (!s)
-		return false;
-	if (sb_parse_duration_ms(out, s, w)) {
-		perr(p, n, NULL, "%s", sb_error_message());
-		sb_error_clear();
-		return false;
-	}
-	return true;
+static bool get_size(struct parser *p, const struct sb_ynode *map,
+		     const char *key, uint64_t *out, const char *what)
+{
+	return get_u64(p, map, key, out, what, sb_parse_size);
 }
 
 static bool get_uint(struct parser *p, const struct sb_ynode *map,
 		     const char *key, long long max, unsigned *out,
 		     const char *what)
 {
-	const struct sb_ynode *n = sb_ymap_get(map, key);
+	const struct sb_ynode *n;
+	const char *s;
 	char w[256];
 	long long v;
 
-	if (!n)
-		return true;
-	snprintf(w, sizeof(w), "'%s' of %s", key, what);
-	const char *s = scalar(p, n, w);
+	if (!keyed_scalar(p, map, key, what, w, &n, &s))
+		return false;
 	if (!s)
-		return false;
-	if (sb_parse_ll(&v, s, 0, max, w)) {
-		perr(p, n, NULL, "%s", sb_error_message());
-		sb_error_clear();
-		return false;
-	}
+		return true;
+	if (sb_parse_ll(&v, s, 0, max, w))
+		return parse_failed(p, n);
 	*out = (unsigned)v;
-	return true;
-}
-
-static bool get_size(struct parser *p, const struct sb_ynode *map,
-		     const char *key, uint64_t *out, const char *what)
-{
-	const struct sb_ynode *n = sb_ymap_get(map, key);
-	char w[256];
-
-	if (!n)
-		return true;
-	snprintf(w, sizeof(w), "'%s' of %s", key, what);
-	const char *s = scalar(p, n, w);
-	if (!s)
-		return false;
-	if (sb_parse_size(out, s, w)) {
-		perr(p, n, NULL, "%s", sb_error_message());
-		sb_error_clear();
-		return false;
-	}
 	return true;
 }
 

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,6 +321,11 @@ static int run_run(struct sb_cli *cli, int argc, char **argv)
 	    (rc = sb_planload_load(&pl, cli)))
 		goto out;
 	const char *db = sb_cli_db_path(cli);
+	/* local steps that run siteboot see the run's SSH key: the answer
+	 * media authorise the key the run will log in with (image answer-iso) */
+	char idreal[4096];
+	if (a.identity && realpath(a.identity, idreal))
+		setenv("SITEBOOT_SSH_IDENTITY", idreal, 1);
 	if (a.dry_run) {
 		if (!cli->json)
 			printf("Dry run: nothing is run.\n");

@@ -26,18 +26,14 @@ make_iso() {
 }
 
 # standins_up [LAB-UP-ARGS...]: the stand-ins for the Proxmox VE, Ceph and
-# Besu commands (tests/lab/standins) copied into $T, and a lab whose SSH
-# hosts find them first on PATH; sets ST (their state), LAB, SITE, KEY.
-# $STANDIN_ENV adds NAME=VALUE pairs to the hosts' environment.
+# Besu commands (tests/lab/standins, set up by appliance_setup.sh) and a
+# lab whose SSH hosts find them first on PATH; sets ST (their state), LAB,
+# SITE, KEY. $STANDIN_ENV adds NAME=VALUE pairs to the hosts' environment.
 standins_up() {
-	ST=$T/state
-	mkdir -p "$ST" "$T/standins" "$T/data"
-	cp -a "$TOP/tests/lab/standins/." "$T/standins/"
-	cp -a "$TOP/tests/data/recipes/." "$T/data/"
-	chmod -R a+rX "$T/standins" "$T/data"
-	chmod 1777 "$ST"
+	. "$TOP/tests/lab/appliance_setup.sh"
+	sb_standins_setup "$T"
 	LAB=$T/lab
-	SITEBOOT_LAB_HOST_ENV="PATH=$T/standins:/usr/bin:/bin SB_STANDIN_STATE=$ST SB_STANDIN_DATA=$T/data${STANDIN_ENV:+ $STANDIN_ENV}" \
+	SITEBOOT_LAB_HOST_ENV="$SITEBOOT_LAB_HOST_ENV${STANDIN_ENV:+ $STANDIN_ENV}" \
 		"$SITEBOOT" lab up "$@" --dir "$LAB" >"$T/labout" 2>"$T/laberr" || skip "lab up failed: $(cat "$T/laberr")"
 	on_exit "'$SITEBOOT' lab down --dir '$LAB'"
 	SITE=$LAB/site.yaml

@@ -6,13 +6,18 @@
 # sequence on every host, that a re-run changes nothing, and that unhealthy
 # Ceph samples fail the verification with a clear message.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/media_lib.sh"
 command -v /usr/sbin/sshd >/dev/null || skip "no sshd (make deps installs openssh-server)"
 command -v dmidecode >/dev/null || skip "no dmidecode (make deps)"
 export PATH="$(dirname "$SITEBOOT"):$PATH"	# local steps run siteboot
 export SITEBOOT_OPERATOR="test-tech"
 chmod 711 "$T"
-standins_up
+. "$TOP/tests/lab/appliance_setup.sh"
+sb_standins_setup "$T"
+LAB=$T/lab
+"$SITEBOOT" lab up --dir "$LAB" >"$T/labout" 2>"$T/laberr" || skip "lab up failed: $(cat "$T/laberr")"
+on_exit "'$SITEBOOT' lab down --dir '$LAB'"
+SITE=$LAB/site.yaml
+KEY=$LAB/ssh/id_ed25519
 "$SITEBOOT" bom show "$SITE" --json >"$T/bom.json"
 cp "$TOP/bootstrap/checklists/edge.yaml" "$T/edge.yaml"
 python3 "$TOP/tests/integ/recipes_setup.py" "$T/bom.json" "$ST" "$TOP/tests/data/inband/mksmbios.py" \

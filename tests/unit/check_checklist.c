@@ -186,6 +186,18 @@ START_TEST(render)
 	ck_assert_int_eq(sb_tmpl_render(&out, "a {{ \"{{\" }} b", &env), 0);
 	ck_assert_str_eq(out, "a {{ b");
 	free(out);
+	/* the appliance's places, overridable for a lab or a demo */
+	setenv("SITEBOOT_ETC", "/tmp/sb-etc", 1);
+	unsetenv("SITEBOOT_IMAGES");
+	ck_assert_int_eq(sb_tmpl_render(&out, "{{appliance.etc}}/besu {{ appliance.images }}/b.tgz", &env), 0);
+	ck_assert_str_eq(out, "/tmp/sb-etc/besu /var/lib/siteboot/images/b.tgz");
+	free(out);
+	unsetenv("SITEBOOT_ETC");
+	ck_assert_int_eq(sb_tmpl_render(&out, "{{appliance.etc}}", &env), 0);
+	ck_assert_str_eq(out, "/etc/siteboot");
+	free(out);
+	ck_assert_int_eq(sb_tmpl_render(&out, "{{appliance.home}}", &env), SB_EINPUT);
+	ck_assert_ptr_null(out);
 	/* a site step has no node */
 	env.node = NULL;
 	ck_assert_int_eq(sb_tmpl_render(&out, "{{node.name}}", &env), SB_EINPUT);
