@@ -1119,6 +1119,7 @@ const struct sb_bmc_driver sb_bmc_ipmi_driver = {
 	.boot_set = ipmi_boot_set,
 	.inventory_read = ipmi_inventory_read,
 	.firmware_read = ipmi_firmware_read,
+	.media_list = NULL,
 	.media_insert = NULL,
 	.media_eject = NULL,
 	.sel_read = ipmi_sel_read,

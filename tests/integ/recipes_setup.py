@@ -69,7 +69,10 @@ if len(sys.argv) < 6:
     sys.exit(0)
 # the recipe steps of the edge checklist, verbatim; the steps that need
 # the BMCs' discovery, a Besu release or the signing key are left out
-drop = {"discover", "reconcile", "firmware-baseline", "reconcile-inband", "ledger-checkpoint"}
+drop = {"discover", "reconcile", "firmware-baseline", "reconcile-inband", "ledger-checkpoint",
+        # the installer boot over virtual media (Redfish nodes): t_pve_install.sh
+        "pve-installer", "pve-media-server", "pve-insert-installer", "pve-insert-answer",
+        "pve-boot-cd", "pve-power-cycle", "pve-installed", "pve-eject"}
 c = yaml.safe_load(open(sys.argv[4]))
 c["steps"] = [s for s in c["steps"] if s["id"] not in drop and not s["id"].startswith("besu-")
               and s["id"] != "validate-services"]
