@@ -3,8 +3,9 @@
 # the lab in $2 (docs/appliance.md, "The appliance's places"):
 #   $1/etc     SITEBOOT_ETC: the lab's BMC credentials, root's password hash
 #              for the answer files, the core site's Besu network (besu/)
-#   $1/images  SITEBOOT_IMAGES: a stand-in Besu release (besu.tar.gz) and
-#              the Java runtime's repository (java-repo.tar, an index only)
+#   $1/images  SITEBOOT_IMAGES: a stand-in Besu release (besu.tar.gz), the
+#              Java runtime's repository (java-repo.tar, an index only) and
+#              a stand-in prepared installer with the site's catalog of it
 #   $1/catalog.yaml  SITEBOOT_CATALOG: the image catalog plus that release
 # Needs $SB (the siteboot binary), $TOP (the source tree) and $ST (from
 # sb_standins_setup: the hash of the network's block 0 goes there, for the
@@ -37,6 +38,11 @@ sb_appliance_setup() {
 	mkdir -p "$w/rel/besu-standin/bin"
 	cp "$TOP/tests/lab/standins/standin" "$w/rel/besu-standin/bin/besu"
 	tar -czf "$SITEBOOT_IMAGES/besu.tar.gz" -C "$w/rel" besu-standin
+	# the prepared Proxmox VE installer and the site's catalog of it
+	# (docs/proxmox.md): on an IPMI-only site only its catalog check runs
+	printf 'the lab stand-in for the prepared Proxmox VE installer ISO\n' >"$SITEBOOT_IMAGES/proxmox-ve-auto.iso"
+	printf 'catalog: 1\nimages:\n  - name: proxmox-ve-auto\n    version: "8.2-2-partition"\n    filename: proxmox-ve-auto.iso\n    sha256: %s\n    source: the lab stand-in (tests/lab/appliance_setup.sh)\n' \
+		"$(sha256sum "$SITEBOOT_IMAGES/proxmox-ve-auto.iso" | cut -c1-64)" >"$SITEBOOT_IMAGES/catalog.yaml"
 	# the Java runtime's repository as `make image` packs it: here an index
 	# naming the package, which the apt-get stand-in installs from
 	mkdir -p "$w/java-repo"
