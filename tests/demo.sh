@@ -4,8 +4,9 @@
 # checklist as it ships, start to end (attestations, discovery,
 # reconciliation, firmware baseline, Proxmox VE, in-band inventory, the
 # cluster, Ceph, a Besu query node, the signed checkpoint) over SSH, then
-# reconciled, the ledger verified and the inventory exported as CycloneDX. Proxmox VE, Ceph and Besu cannot run here: on the lab's hosts,
-# stand-ins answer for them (docs/recipes.md says exactly what is real).
+# reconciled, the ledger verified and the inventory exported as CycloneDX.
+# Proxmox VE, Ceph and Besu cannot run here: on the lab's hosts, stand-ins
+# answer for them (docs/recipes.md says exactly what is real).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TOP=$PWD
