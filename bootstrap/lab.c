@@ -622,6 +622,12 @@ int sb_lab_up(const struct sb_lab_up_opts *o, json_t **state)
 	}
 	sb_diags_release(&d);
 
+	/* the lab's BMCs live on loopback: its BOM's BMC network says so, so
+	 * that what serves the BMCs (the run's media server) finds its
+	 * address inside that network and lets them in */
+	for (size_t i = 0; i < site->nnetworks; i++)
+		if (site->networks[i].name && strcmp(site->networks[i].name, "bmc") == 0)
+			site->networks[i].cidr = "127.0.0.0/8";
 	sb_strlcpy(lab.dir, dir, sizeof(lab.dir));
 	lab.site = site;
 	/* one override per host: the nodes, then the VMs (their SSH hosts) */
