@@ -43,7 +43,7 @@ SITE=$LAB/site.yaml
 say "Discover the site: every BMC's hardware and firmware into the inventory"
 $SB discover --all --site "$SITE" --credentials "$LAB/credentials.yaml" || true
 
-say "Reconcile against the BOM (before the in-band inventory: drives and DIMMs the BMCs cannot see are missing)"
+say "Reconcile against the BOM (before the in-band inventory: what the BMCs cannot see is unverifiable, not missing)"
 $SB reconcile --site "$SITE" >"$W/reconcile.txt" 2>&1 || true
 tail -15 "$W/reconcile.txt"
 
