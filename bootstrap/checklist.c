@@ -27,11 +27,13 @@ static const char *const step_keys[] = {
 	"id", "title", "description", "hosts", "needs", "run", "check", "verify",
 	"timeout", "retries", "backoff", "on_failure", "idempotent", NULL,
 };
-static const char *const host_keys[] = { "roles", "nodes", NULL };
+static const char *const host_keys[] = { "roles", "nodes", "bmc", NULL };
+static const char *const host_bmcs[] = { "redfish", "ipmi", "none", NULL };
+static const char *const serve_keys[] = { "dir", "listen", "port", "for", NULL };
 static const char *const executors[] = {
-	"ssh", "local", "virt", "bmc", "attest", NULL,
+	"ssh", "local", "virt", "bmc", "attest", "serve", NULL,
 };
-static const char *const ssh_keys[] = { "command", "pty", "upload", "wait", NULL };
+static const char *const ssh_keys[] = { "command", "pty", "upload", "wait", "new_host_key", NULL };
 static const char *const upload_keys[] = { "from", "to", "mode", NULL };
 static const char *const local_keys[] = { "command", NULL };
 static const char *const virt_keys[] = {
@@ -45,7 +47,7 @@ static const char *const virt_states[] = {
 	"running", "shut-off", "paused", "absent", "defined", NULL,
 };
 static const char *const bmc_keys[] = {
-	"power", "boot", "media", "persistent", "uefi", "image", NULL,
+	"power", "boot", "media", "persistent", "uefi", "image", "slot", NULL,
 };
 static const char *const bmc_power[] = {
 	"on", "off", "cycle", "reset", "soft", NULL,
@@ -194,66 +196,72 @@ static bool get_bool(struct parser *p, const struct sb_ynode *map,
 	return false;
 }
 
+/* The scalar under `key` for a number parser: *s is NULL when the key is
+ * absent; w gets "'key' of what" for messages. False when it is there but
+ * not a scalar (reported). */
+static bool keyed_scalar(struct parser *p, const struct sb_ynode *map,
+			 const char *key, const char *what, char w[256],
+			 const struct sb_ynode **node, const char **s)
+{
+	*s = NULL;
+	if (!(*node = sb_ymap_get(map, key)))
+		return true;
+	snprintf(w, 256, "'%s' of %s", key, what);
+	return (*s = scalar(p, *node, w)) != NULL;
+}
+
+/* A number parser refused the scalar at n: its message, at n's place. */
+static bool parse_failed(struct parser *p, const struct sb_ynode *n)
+{
+	perr(p, n, NULL, "%s", sb_error_message());
+	sb_error_clear();
+	return false;
+}
+
+/* A duration or a size: `parse` is sb_parse_duration_ms or sb_parse_size. */
+static bool get_u64(struct parser *p, const struct sb_ynode *map,
+		    const char *key, uint64_t *out, const char *what,
+		    int (*parse)(uint64_t *, const char *, const char *))
+{
+	const struct sb_ynode *n;
+	const char *s;
+	char w[256];
+
+	if (!keyed_scalar(p, map, key, what, w, &n, &s))
+		return false;
+	if (s && parse(out, s, w))
+		return parse_failed(p, n);
+	return true;
+}
+
 static bool get_duration(struct parser *p, const struct sb_ynode *map,
 			 const char *key, uint64_t *out, const char *what)
 {
-	const struct sb_ynode *n = sb_ymap_get(map, key);
-	char w[256];
+	return get_u64(p, map, key, out, what, sb_parse_duration_ms);
+}
 
-	if (!n)
-		return true;
-	snprintf(w, sizeof(w), "'%s' of %s", key, what);
-	const char *s = scalar(p, n, w);
-	if (!s)
-		return false;
-	if (sb_parse_duration_ms(out, s, w)) {
-		perr(p, n, NULL, "%s", sb_error_message());
-		sb_error_clear();
-		return false;
-	}
-	return true;
+static bool get_size(struct parser *p, const struct sb_ynode *map,
+		     const char *key, uint64_t *out, const char *what)
+{
+	return get_u64(p, map, key, out, what, sb_parse_size);
 }
 
 static bool get_uint(struct parser *p, const struct sb_ynode *map,
 		     const char *key, long long max, unsigned *out,
 		     const char *what)
 {
-	const struct sb_ynode *n = sb_ymap_get(map, key);
+	const struct sb_ynode *n;
+	const char *s;
 	char w[256];
 	long long v;
 
-	if (!n)
-		return true;
-	snprintf(w, sizeof(w), "'%s' of %s", key, what);
-	const char *s = scalar(p, n, w);
+	if (!keyed_scalar(p, map, key, what, w, &n, &s))
+		return false;
 	if (!s)
-		return false;
-	if (sb_parse_ll(&v, s, 0, max, w)) {
-		perr(p, n, NULL, "%s", sb_error_message());
-		sb_error_clear();
-		return false;
-	}
+		return true;
+	if (sb_parse_ll(&v, s, 0, max, w))
+		return parse_failed(p, n);
 	*out = (unsigned)v;
-	return true;
-}
-
-static bool get_size(struct parser *p, const struct sb_ynode *map,
-		     const char *key, uint64_t *out, const char *what)
-{
-	const struct sb_ynode *n = sb_ymap_get(map, key);
-	char w[256];
-
-	if (!n)
-		return true;
-	snprintf(w, sizeof(w), "'%s' of %s", key, what);
-	const char *s = scalar(p, n, w);
-	if (!s)
-		return false;
-	if (sb_parse_size(out, s, w)) {
-		perr(p, n, NULL, "%s", sb_error_message());
-		sb_error_clear();
-		return false;
-	}
 	return true;
 }
 
@@ -334,11 +342,15 @@ static void parse_ssh(struct parser *p, const struct sb_ynode *n,
 		return;
 	}
 	get_bool(p, n, "pty", &a->pty, what);
+	if (sb_ymap_get(n, "new_host_key") && !sb_ymap_get(n, "wait"))
+		perr(p, sb_ymap_get(n, "new_host_key"), "use it as {wait: 30m, new_host_key: true}",
+		     "%s: new_host_key is only for wait", what);
 	if (sb_ymap_get(n, "command")) {
 		a->command = get_str(p, n, "command", true, what);
 	} else if (sb_ymap_get(n, "wait")) {
 		a->ssh_op = SB_SSH_WAIT;
 		get_duration(p, n, "wait", &a->wait_ms, what);
+		get_bool(p, n, "new_host_key", &a->new_host_key, what);
 	} else {
 		const struct sb_ynode *u = sb_ymap_get(n, "upload");
 		unsigned mode = 0644;
@@ -413,7 +425,36 @@ static void parse_bmc(struct parser *p, const struct sb_ynode *n,
 		a->bmc_image = get_str(p, n, "image", false, what);
 		if (sb_streq(a->bmc_value, "insert") && !a->bmc_image)
 			perr(p, n, "add image: http://.../file.iso", "media insert needs an image URL");
+		a->bmc_slot = get_str(p, n, "slot", false, what);
+		for (const char *c = a->bmc_slot; c && *c; c++)
+			if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.') {
+				perr(p, sb_ymap_get(n, "slot"), "write slot: cd, slot: usb or a device Id such as Floppy1",
+				     "%s: slot '%s' is not cd, usb or a device Id", what, a->bmc_slot);
+				break;
+			}
+		if (a->bmc_slot && !*a->bmc_slot)
+			perr(p, sb_ymap_get(n, "slot"), "write slot: cd or slot: usb", "%s: slot is empty", what);
 	}
+	if (!a->bmc_slot && sb_ymap_get(n, "slot") && !sb_ymap_get(n, "media"))
+		perr(p, sb_ymap_get(n, "slot"), "remove slot:, or use it with media:",
+		     "%s: slot is only for media", what);
+}
+
+static void parse_serve(struct parser *p, const struct sb_ynode *n,
+			struct sb_action *a, const char *what)
+{
+	if (!want(p, n, SB_YMAP, what))
+		return;
+	check_keys(p, n, serve_keys, what);
+	a->serve_dir = get_str(p, n, "dir", true, what);
+	a->serve_listen = get_str(p, n, "listen", false, what);
+	a->serve_port = 8080;
+	get_uint(p, n, "port", 65535, &a->serve_port, what);
+	a->serve_for_ms = 2ULL * 3600 * 1000;
+	get_duration(p, n, "for", &a->serve_for_ms, what);
+	if (a->serve_for_ms == 0 || a->serve_for_ms > 24ULL * 3600 * 1000)
+		perr(p, sb_ymap_get(n, "for"), "give a duration from 1s to 24h, such as 2h",
+		     "'for' of %s is out of range", what);
 }
 
 /* `{EXECUTOR: ARGS}` */
@@ -464,6 +505,9 @@ static bool parse_action(struct parser *p, const struct sb_ynode *n,
 	case SB_EXEC_ATTEST:
 		a->text = scalar(p, v, what);
 		break;
+	case SB_EXEC_SERVE:
+		parse_serve(p, v, a, what);
+		break;
 	}
 	return true;
 }
@@ -490,6 +534,7 @@ static void parse_hosts(struct parser *p, const struct sb_ynode *n,
 	check_keys(p, n, host_keys, "'hosts'");
 	get_strlist(p, sb_ymap_get(n, "roles"), &h->roles, &h->nroles, "'roles' of 'hosts'");
 	get_strlist(p, sb_ymap_get(n, "nodes"), &h->nodes, &h->nnodes, "'nodes' of 'hosts'");
+	h->bmc = get_enum(p, n, "bmc", host_bmcs, false, "'hosts'");
 	for (size_t i = 0; i < h->nroles; i++)
 		if (!in_list(h->roles[i], sb_bom_roles)) {
 			sb_hint_choice(hint, sizeof(hint), h->roles[i], sb_bom_roles,
@@ -497,7 +542,7 @@ static void parse_hosts(struct parser *p, const struct sb_ynode *n,
 			perr(p, sb_ymap_get(n, "roles"), hint, "unknown role '%s' in %s",
 			     h->roles[i], what);
 		}
-	if (!h->nroles && !h->nnodes)
+	if (!h->nroles && !h->nnodes && !h->bmc)
 		perr(p, n, "list roles: or nodes:, or write hosts: site / hosts: all",
 		     "'hosts' of %s selects nothing", what);
 }
@@ -554,6 +599,11 @@ static void parse_step(struct parser *p, const struct sb_ynode *n,
 			     "'%s' of %s cannot be an attest", names[i], what);
 			continue;
 		}
+		if (a->kind == SB_EXEC_SERVE) {
+			perr(p, cn, "the media server can only be a step's run",
+			     "'%s' of %s cannot be a serve", names[i], what);
+			continue;
+		}
 		if (a->kind == SB_EXEC_SSH && a->ssh_op == SB_SSH_UPLOAD) {
 			perr(p, cn, "check an upload with a command, e.g. {ssh: \"test -f PATH\"}",
 			     "'%s' of %s cannot be an upload", names[i], what);
@@ -575,6 +625,9 @@ static void parse_step(struct parser *p, const struct sb_ynode *n,
 	if (s->timeout_ms == 0)
 		perr(p, sb_ymap_get(n, "timeout"), "give a timeout such as 30s or 10m",
 		     "'timeout' of %s must be more than 0", what);
+	if (!s->hosts.site && s->run.kind == SB_EXEC_SERVE)
+		perr(p, sb_ymap_get(n, "hosts"), "write hosts: site",
+		     "%s runs the media server, which runs once per site on the appliance", what);
 	if (s->hosts.site && (s->run.kind == SB_EXEC_SSH || s->run.kind == SB_EXEC_BMC))
 		perr(p, sb_ymap_get(n, "run"),
 		     "a step with hosts: site runs on the appliance: use local, virt or attest, or select hosts",
@@ -760,7 +813,8 @@ static void check_action_templates(struct parser *p, size_t i,
 	const struct sb_checklist *c = p->c;
 	bool site = c->steps[i].hosts.site;
 	const char *t[] = { a->command, a->upload_from, a->upload_to, a->virt_uri,
-			    a->virt_domain, a->virt_iso, a->bmc_image, a->text };
+			    a->virt_domain, a->virt_iso, a->bmc_image, a->text,
+			    a->serve_dir, a->serve_listen };
 
 	for (size_t k = 0; k < sizeof(t) / sizeof(t[0]); k++)
 		sb_tmpl_check(c, i, site, t[k], p->file, a->line, a->col, p->d);
@@ -873,7 +927,8 @@ int sb_checklist_load_buf(struct sb_checklist **out, const char *path,
 			check_action_templates(&p, i, s->check);
 		if (s->verify)
 			check_action_templates(&p, i, s->verify);
-		if (!s->check && !s->idempotent && s->run.kind != SB_EXEC_ATTEST)
+		if (!s->check && !s->idempotent && s->run.kind != SB_EXEC_ATTEST &&
+		    s->run.kind != SB_EXEC_SERVE)
 			pwarn(&p, steps->items[i],
 			      "add a check: so that a re-run or a resumed run can tell it is done, or idempotent: true",
 			      "step '%s' has no check", s->id);

@@ -28,6 +28,7 @@ enum sb_exec_kind {
 	SB_EXEC_VIRT,
 	SB_EXEC_BMC,
 	SB_EXEC_ATTEST,
+	SB_EXEC_SERVE,		/* the engine's media server (site steps) */
 };
 const char *sb_exec_kind_name(enum sb_exec_kind k);
 
@@ -47,6 +48,9 @@ struct sb_action {
 	const char *upload_to;	/* remote path */
 	unsigned upload_mode;	/* 0644 unless given */
 	uint64_t wait_ms;	/* SB_SSH_WAIT: how long to keep trying */
+	bool new_host_key;	/* SB_SSH_WAIT: the host was reinstalled: replace
+				 * its pinned key with the one it answers with
+				 * (recorded in the ledger) */
 	/* virt */
 	const char *virt_uri;	/* NULL: qemu:///system */
 	const char *virt_op;	/* define start shutdown destroy undefine
@@ -63,8 +67,15 @@ struct sb_action {
 				 * insert/eject */
 	bool bmc_persistent, bmc_uefi;
 	const char *bmc_image;	/* media insert */
+	const char *bmc_slot;	/* media: cd, usb, a device Id, or NULL */
 	/* attest */
 	const char *text;
+	/* serve: the media server the engine runs until the run ends */
+	const char *serve_dir;		/* template: the folder served */
+	const char *serve_listen;	/* template, or NULL: this appliance's
+					 * address inside the BOM's bmc network */
+	unsigned serve_port;		/* default 8080; 0: any free port */
+	uint64_t serve_for_ms;		/* at most this long (default 2h) */
 };
 
 enum sb_on_failure { SB_FAIL_STOP_HOST, SB_FAIL_STOP_SITE, SB_FAIL_CONTINUE };
@@ -78,7 +89,12 @@ struct sb_hostsel {
 	size_t nroles;
 	const char *const *nodes;	/* names and ranges */
 	size_t nnodes;
+	const char *bmc;	/* only nodes whose BMC is "redfish", "ipmi"
+				 * or "none" (no bmc: in the BOM), or NULL */
 };
+
+/* "redfish", "ipmi" or "none": the kind of a node's BMC by its URL. */
+const char *sb_node_bmc_kind(const struct sb_bom_node *n);
 
 struct sb_step {
 	const char *id;

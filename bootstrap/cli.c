@@ -281,3 +281,58 @@ void sb_cli_print_command_help(FILE *f, const struct sb_cmd *c)
 	}
 	fprintf(f, "\nExit status: 0 ok, 1 the work found problems, 2 bad usage or input.\n");
 }
+
+int sb_cli_check_files(struct sb_cli *cli, char **files, int nfiles,
+		       const struct sb_cli_check_kind *kind)
+{
+	json_t *arr = cli->json ? json_array() : NULL;
+	bool all_ok = true;
+
+	for (int i = 0; i < nfiles; i++) {
+		struct sb_diags d;
+		void *obj = NULL;
+		int rc;
+
+		sb_diags_init(&d);
+		rc = kind->load(&obj, files[i], &d);
+		sb_diags_sort(&d);
+		if (rc && rc != SB_EINPUT) {
+			sb_diags_release(&d);
+			json_decref(arr);
+			return sb_cli_fail(cli, rc);
+		}
+		sb_error_clear();
+		if (d.nerrors)
+			all_ok = false;
+		if (cli->json) {
+			json_t *o = json_pack("{s:s, s:b, s:i, s:i, s:o}", "file", files[i],
+					      "ok", d.nerrors == 0, "errors", (int)d.nerrors,
+					      "warnings", (int)d.nwarnings,
+					      "diagnostics", sb_cli_diags_json(&d));
+			if (o && obj)
+				kind->facts(o, obj);
+			json_array_append_new(arr, o);
+		} else {
+			sb_cli_diags_print(cli, &d);
+			if (d.nerrors) {
+				printf("%s: invalid: %zu error%s, %zu warning%s\n", files[i],
+				       d.nerrors, d.nerrors == 1 ? "" : "s", d.nwarnings,
+				       d.nwarnings == 1 ? "" : "s");
+			} else if (cli->verbosity >= 0) {
+				char what[512];
+				kind->summary(what, sizeof(what), obj);
+				printf("%s: ok: %s, %zu warning%s\n", files[i], what,
+				       d.nwarnings, d.nwarnings == 1 ? "" : "s");
+			}
+		}
+		kind->release(obj);
+		sb_diags_release(&d);
+	}
+	if (cli->json) {
+		int rc = sb_cli_json_out(cli, json_pack("{s:b, s:o}", "ok", all_ok,
+							 "files", arr));
+		if (rc)
+			return sb_cli_fail(cli, rc);
+	}
+	return all_ok ? SB_EXIT_OK : SB_EXIT_USAGE;
+}

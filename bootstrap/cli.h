@@ -95,6 +95,23 @@ json_t *sb_cli_diags_json(const struct sb_diags *d);
 /* Emit the JSON document on stdout (and take ownership of it). */
 int sb_cli_json_out(const struct sb_cli *cli, json_t *doc);
 
+/* `X check FILE...` for one kind of file (BOM, checklist): `load` parses
+ * a file into *obj with its diagnostics (SB_EINPUT when it has errors;
+ * any other error stops the command), `facts` adds what the loaded thing
+ * is to the file's JSON entry, `summary` says it in words ("site X
+ * (edge), 3 nodes"). */
+struct sb_cli_check_kind {
+	int (*load)(void **obj, const char *file, struct sb_diags *d);
+	void (*release)(void *obj);
+	void (*facts)(json_t *o, const void *obj);
+	void (*summary)(char *buf, size_t size, const void *obj);
+};
+/* Check each file and report: the diagnostics and a line per file, or one
+ * JSON document {"ok", "files": [{"file", "ok", "errors", "warnings",
+ * "diagnostics", facts...}]}. Exit status 0 when all are valid, else 2. */
+int sb_cli_check_files(struct sb_cli *cli, char **files, int nfiles,
+		       const struct sb_cli_check_kind *kind);
+
 /* The inventory database path: --db, $SITEBOOT_DB, or the default. */
 const char *sb_cli_db_path(const struct sb_cli *cli);
 #define SB_DEFAULT_DB "/var/lib/siteboot/inventory.db"

@@ -13,65 +13,45 @@
 
 static const char *const bom_verbs[] = { "check", "show", NULL };
 
+static int bom_load_any(void **obj, const char *file, struct sb_diags *d)
+{
+	struct sb_site *s = NULL;
+	int rc = sb_bom_load(&s, file, d);
+
+	*obj = s;
+	return rc;
+}
+
+static void bom_free_any(void *obj)
+{
+	sb_bom_free(obj);
+}
+
+static void bom_facts(json_t *o, const void *obj)
+{
+	const struct sb_site *s = obj;
+
+	json_object_set_new(o, "site", json_string(s->id));
+	json_object_set_new(o, "tier", json_string(s->tier));
+	json_object_set_new(o, "nodes", json_integer((json_int_t)s->nnodes));
+	json_object_set_new(o, "sha256", json_string(s->sha256));
+}
+
+static void bom_summary(char *buf, size_t size, const void *obj)
+{
+	const struct sb_site *s = obj;
+
+	snprintf(buf, size, "site %s (%s), %zu node%s", s->id, s->tier,
+		 s->nnodes, s->nnodes == 1 ? "" : "s");
+}
+
 static int bom_check(struct sb_cli *cli, char **files, int nfiles)
 {
-	json_t *doc = cli->json ? json_object() : NULL;
-	json_t *arr = cli->json ? json_array() : NULL;
-	bool all_ok = true;
-	int rc = 0;
+	static const struct sb_cli_check_kind kind = {
+		bom_load_any, bom_free_any, bom_facts, bom_summary
+	};
 
-	for (int i = 0; i < nfiles; i++) {
-		struct sb_diags d;
-		struct sb_site *s = NULL;
-
-		sb_diags_init(&d);
-		rc = sb_bom_load(&s, files[i], &d);
-		sb_diags_sort(&d);
-		if (rc && rc != SB_EINPUT) {
-			sb_diags_release(&d);
-			json_decref(doc);
-			json_decref(arr);
-			return sb_cli_fail(cli, rc);
-		}
-		sb_error_clear();
-		if (d.nerrors)
-			all_ok = false;
-		if (cli->json) {
-			json_t *o = json_pack("{s:s, s:b, s:i, s:i, s:o}",
-					      "file", files[i], "ok", d.nerrors == 0,
-					      "errors", (int)d.nerrors,
-					      "warnings", (int)d.nwarnings,
-					      "diagnostics", sb_cli_diags_json(&d));
-			if (o && s) {
-				json_object_set_new(o, "site", json_string(s->id));
-				json_object_set_new(o, "tier", json_string(s->tier));
-				json_object_set_new(o, "nodes", json_integer((json_int_t)s->nnodes));
-				json_object_set_new(o, "sha256", json_string(s->sha256));
-			}
-			json_array_append_new(arr, o);
-		} else {
-			sb_cli_diags_print(cli, &d);
-			if (d.nerrors)
-				printf("%s: invalid: %zu error%s, %zu warning%s\n",
-				       files[i], d.nerrors, d.nerrors == 1 ? "" : "s",
-				       d.nwarnings, d.nwarnings == 1 ? "" : "s");
-			else if (cli->verbosity >= 0)
-				printf("%s: ok: site %s (%s), %zu node%s, %zu warning%s\n",
-				       files[i], s->id, s->tier, s->nnodes,
-				       s->nnodes == 1 ? "" : "s", d.nwarnings,
-				       d.nwarnings == 1 ? "" : "s");
-		}
-		sb_bom_free(s);
-		sb_diags_release(&d);
-	}
-	if (cli->json) {
-		json_object_set_new(doc, "ok", json_boolean(all_ok));
-		json_object_set_new(doc, "files", arr);
-		rc = sb_cli_json_out(cli, doc);
-		if (rc)
-			return sb_cli_fail(cli, rc);
-	}
-	return all_ok ? SB_EXIT_OK : SB_EXIT_USAGE;
+	return sb_cli_check_files(cli, files, nfiles, &kind);
 }
 
 static const char *dash(const char *s)

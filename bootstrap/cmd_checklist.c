@@ -11,63 +11,49 @@
 
 static const char *const checklist_verbs[] = { "check", NULL };
 
+static int checklist_load_any(void **obj, const char *file, struct sb_diags *d)
+{
+	struct sb_checklist *c = NULL;
+	int rc = sb_checklist_open(&c, file, d);
+
+	*obj = c;
+	return rc;
+}
+
+static void checklist_free_any(void *obj)
+{
+	sb_checklist_free(obj);
+}
+
+static void checklist_facts(json_t *o, const void *obj)
+{
+	const struct sb_checklist *c = obj;
+	json_t *ord = json_array();
+
+	json_object_set_new(o, "name", json_string(c->name));
+	json_object_set_new(o, "steps", json_integer((json_int_t)c->nsteps));
+	json_object_set_new(o, "sha256", json_string(c->sha256));
+	for (size_t k = 0; k < c->nsteps; k++)
+		json_array_append_new(ord, json_string(c->steps[c->order[k]].id));
+	json_object_set_new(o, "order", ord);
+}
+
+static void checklist_summary(char *buf, size_t size, const void *obj)
+{
+	const struct sb_checklist *c = obj;
+
+	snprintf(buf, size, "checklist %s, %zu step%s", c->name, c->nsteps,
+		 c->nsteps == 1 ? "" : "s");
+}
+
 static int checklist_check(struct sb_cli *cli, char **files, int nfiles)
 {
-	json_t *arr = cli->json ? json_array() : NULL;
-	bool all_ok = true;
+	static const struct sb_cli_check_kind kind = {
+		checklist_load_any, checklist_free_any, checklist_facts,
+		checklist_summary
+	};
 
-	for (int i = 0; i < nfiles; i++) {
-		struct sb_diags d;
-		struct sb_checklist *c = NULL;
-		int rc;
-
-		sb_diags_init(&d);
-		rc = sb_checklist_open(&c, files[i], &d);
-		sb_diags_sort(&d);
-		if (rc && rc != SB_EINPUT) {
-			sb_diags_release(&d);
-			json_decref(arr);
-			return sb_cli_fail(cli, rc);
-		}
-		sb_error_clear();
-		if (d.nerrors)
-			all_ok = false;
-		if (cli->json) {
-			json_t *o = json_pack("{s:s, s:b, s:i, s:i, s:o}", "file", files[i],
-					      "ok", d.nerrors == 0, "errors", (int)d.nerrors,
-					      "warnings", (int)d.nwarnings,
-					      "diagnostics", sb_cli_diags_json(&d));
-			if (o && c) {
-				json_object_set_new(o, "name", json_string(c->name));
-				json_object_set_new(o, "steps", json_integer((json_int_t)c->nsteps));
-				json_object_set_new(o, "sha256", json_string(c->sha256));
-				json_t *ord = json_array();
-				for (size_t k = 0; k < c->nsteps; k++)
-					json_array_append_new(ord, json_string(c->steps[c->order[k]].id));
-				json_object_set_new(o, "order", ord);
-			}
-			json_array_append_new(arr, o);
-		} else {
-			sb_cli_diags_print(cli, &d);
-			if (d.nerrors)
-				printf("%s: invalid: %zu error%s, %zu warning%s\n", files[i],
-				       d.nerrors, d.nerrors == 1 ? "" : "s", d.nwarnings,
-				       d.nwarnings == 1 ? "" : "s");
-			else if (cli->verbosity >= 0)
-				printf("%s: ok: checklist %s, %zu step%s, %zu warning%s\n",
-				       files[i], c->name, c->nsteps, c->nsteps == 1 ? "" : "s",
-				       d.nwarnings, d.nwarnings == 1 ? "" : "s");
-		}
-		sb_checklist_free(c);
-		sb_diags_release(&d);
-	}
-	if (cli->json) {
-		int rc = sb_cli_json_out(cli, json_pack("{s:b, s:o}", "ok", all_ok,
-							 "files", arr));
-		if (rc)
-			return sb_cli_fail(cli, rc);
-	}
-	return all_ok ? SB_EXIT_OK : SB_EXIT_USAGE;
+	return sb_cli_check_files(cli, files, nfiles, &kind);
 }
 
 static int run_checklist(struct sb_cli *cli, int argc, char **argv)

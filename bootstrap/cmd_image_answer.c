@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { O_SITE, O_NODE, O_OUTPUT, O_PRINT, O_HASH, O_KEY, O_DOMAIN, O_KEYBOARD, O_FS, O_RAID };
 
@@ -22,10 +23,11 @@ const struct sb_opt sb_image_answer_opts[] = {
 		      "answer-iso: print the answer.toml (password hash hidden)" },
 	[O_HASH] = { "root-password-hash", 0, SB_OPT_ARG, "FILE",
 		     "answer-iso: file holding root's crypt(3) password hash, mode 0600 "
-		     "(default /etc/siteboot/root-password.hash)" },
+		     "(default $SITEBOOT_ETC/root-password.hash, /etc/siteboot)" },
 	[O_KEY] = { "ssh-key", 0, SB_OPT_ARG, "FILE",
 		    "answer-iso: a public key for root's authorized_keys (repeatable; default "
-		    "~/.ssh/id_ed25519.pub, the appliance's key)" },
+		    "the running checklist's key, $SITEBOOT_SSH_IDENTITY.pub, else "
+		    "~/.ssh/id_ed25519.pub)" },
 	[O_DOMAIN] = { "domain", 0, SB_OPT_ARG, "DOMAIN",
 		       "answer-iso: DNS domain of the node's FQDN (default SITE-ID.lan)" },
 	[O_KEYBOARD] = { "keyboard", 0, SB_OPT_ARG, "LAYOUT", "answer-iso: keyboard layout (default en-us)" },
@@ -93,12 +95,20 @@ int sb_image_answer_iso(struct sb_cli *cli, int argc, char **argv)
 	if (!output && !print)
 		return sb_cli_usage_error(cli, "say where: --output FILE.iso (or --print to show it)");
 	if (nkeys == 0) {
+		/* the key the run logs in with (siteboot run -i), else the
+		 * appliance user's own */
+		const char *id = getenv("SITEBOOT_SSH_IDENTITY");
 		const char *home = getenv("HOME");
-		snprintf(defkey, sizeof(defkey), "%s/.ssh/id_ed25519.pub", home ? home : "/root");
+		snprintf(defkey, sizeof(defkey), "%s.pub", id ? id : "");
+		if (!id || !*id || access(defkey, R_OK) != 0)
+			snprintf(defkey, sizeof(defkey), "%s/.ssh/id_ed25519.pub", home ? home : "/root");
 		keyfiles[nkeys++] = defkey;
 	}
-	if (!hash_file)
-		hash_file = "/etc/siteboot/root-password.hash";
+	char defhash[4200];
+	if (!hash_file) {
+		snprintf(defhash, sizeof(defhash), "%s/root-password.hash", sb_appliance_etc());
+		hash_file = defhash;
+	}
 	/* the secret: private file, read, wiped after use */
 	if ((rc = sb_file_check_private(hash_file)) != 0 ||
 	    (rc = sb_file_read(&hash, &hl, hash_file, 4096)) != 0)

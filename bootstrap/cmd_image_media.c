@@ -29,7 +29,7 @@ const struct sb_opt sb_image_media_opts[] = {
 	[O_CATALOG] = { "catalog", 0, SB_OPT_ARG, "FILE",
 			"verify: the image catalog (default: the installed catalog.yaml)" },
 	[O_ENTRY] = { "entry", 0, SB_OPT_ARG, "NAME[@VERSION]",
-		      "verify: check against this catalog entry, whatever the file is called" },
+		      "verify: check against this catalog entry, whatever the file is called (NAME alone: any listed version of NAME)" },
 	[O_LIST] = { "list", 0, SB_OPT_NONE, NULL, "verify: list the catalog and stop" },
 	[O_NO_RECORD] = { "no-record", 0, SB_OPT_NONE, NULL,
 			  "verify, write: do not record the result in the inventory ledger" },

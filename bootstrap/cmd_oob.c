@@ -268,11 +268,19 @@ static void detail(char *buf, size_t size, const struct sb_oob_result *r,
 			 r->boot.uefi ? "uefi" : "legacy");
 		break;
 	case SB_OOB_MEDIA_INSERT:
-		snprintf(buf, size, "inserted");
-		break;
 	case SB_OOB_MEDIA_EJECT:
-		snprintf(buf, size, "ejected");
+	case SB_OOB_MEDIA_STATUS: {
+		size_t off = (size_t)snprintf(buf, size, "%s", op == SB_OOB_MEDIA_INSERT ? "inserted; " :
+					      op == SB_OOB_MEDIA_EJECT ? "ejected; " : "");
+		for (size_t i = 0; i < r->nslots && off < size; i++) {
+			const struct sb_media_slot *m = &r->slots[i];
+			off += (size_t)snprintf(buf + off, size - off, "%s%s (%s): %s", i ? ", " : "",
+						m->id, m->kinds & SB_MEDIA_CD ? "cd" :
+						m->kinds & SB_MEDIA_USB ? "usb" : "other",
+						m->inserted ? (m->image ? m->image : "inserted") : "empty");
+		}
 		break;
+	}
 	case SB_OOB_INFO:
 		snprintf(buf, size, "%s %s, firmware %s, %s",
 			 r->info.vendor ? r->info.vendor : "?",
@@ -707,9 +715,27 @@ const struct sb_cmd sb_cmd_boot = {
 
 /* ---- media ------------------------------------------------------------------ */
 
-static const char *const media_verbs[] = { "insert", "eject", NULL };
+static const char *const media_verbs[] = { "insert", "eject", "status", NULL };
 
 static const struct sb_opt media_opts[] = {
+	OOB_TARGET_OPTS,
+	{ "slot", 0, SB_OPT_ARG, "SLOT",
+	  "media: cd (default for insert), usb, or a device Id such as Floppy1; eject without it: every device" },
+	{ NULL, 0, SB_OPT_NONE, NULL, NULL },
+};
+
+static int media_opt(struct sb_cli *cli, struct oob_args *a, const char *name, const char *arg)
+{
+	(void)cli;
+	if (strcmp(name, "slot") != 0)
+		return 0;
+	if (!*arg)
+		return sb_cli_usage_error(cli, "--slot takes cd, usb or a device Id (siteboot media status lists them)");
+	a->req.slot = arg;
+	return 1;
+}
+
+static const struct sb_opt info_opts[] = {
 	OOB_TARGET_OPTS,
 	{ NULL, 0, SB_OPT_NONE, NULL, NULL },
 };
@@ -721,14 +747,16 @@ static int run_media(struct sb_cli *cli, int argc, char **argv)
 	int rc;
 
 	if (argc < 2 || argv[1][0] == '-')
-		return sb_cli_usage_error(cli, "say insert or eject");
+		return sb_cli_usage_error(cli, "say insert, eject or status");
 	if (strcmp(argv[1], "insert") == 0)
 		sb_oob_request_init(&a.req, SB_OOB_MEDIA_INSERT);
 	else if (strcmp(argv[1], "eject") == 0)
 		sb_oob_request_init(&a.req, SB_OOB_MEDIA_EJECT);
+	else if (strcmp(argv[1], "status") == 0)
+		sb_oob_request_init(&a.req, SB_OOB_MEDIA_STATUS);
 	else
 		return verb_error(cli, argv[1], media_verbs);
-	rc = oob_main(cli, argc, argv, 2, &a, media_opts, NULL,
+	rc = oob_main(cli, argc, argv, 2, &a, media_opts, media_opt,
 		      a.req.op == SB_OOB_MEDIA_INSERT ? &image : NULL);
 	args_release(&a);
 	return rc;
@@ -737,20 +765,29 @@ static int run_media(struct sb_cli *cli, int argc, char **argv)
 const struct sb_cmd sb_cmd_media = {
 	.name = "media",
 	.run = run_media,
-	.summary = "insert or eject a virtual CD/DVD image through the BMC (Redfish)",
-	.usage = "siteboot media insert NODE... IMAGE-URL --site FILE [OPTIONS]\n"
-		 "siteboot media insert --bmc URL... IMAGE-URL [OPTIONS]\n"
-		 "siteboot media eject NODE... --site FILE [OPTIONS]\n"
-		 "siteboot media eject --bmc URL... [OPTIONS]",
+	.summary = "virtual media through the BMC (Redfish): insert, eject, status per slot (CD, USB)",
+	.usage = "siteboot media insert NODE... IMAGE-URL --site FILE [--slot cd|usb|ID] [OPTIONS]\n"
+		 "siteboot media insert --bmc URL... IMAGE-URL [--slot cd|usb|ID] [OPTIONS]\n"
+		 "siteboot media eject NODE... --site FILE [--slot cd|usb|ID] [OPTIONS]\n"
+		 "siteboot media status NODE... --site FILE [OPTIONS]",
 	.description =
-		"Redfish virtual media: 'insert' makes the BMC attach IMAGE-URL (which the "
-		"BMC itself fetches, so it must reach it) as a virtual CD; 'eject' detaches "
-		"it. IPMI has no virtual media and answers 'unsupported'. Targets, "
-		"credentials and fan-out options are those of 'siteboot power'. --json "
-		"prints one array of {target, ok, media | error}.",
+		"Redfish virtual media. A BMC has several virtual media devices (slots), "
+		"typically a CD/DVD drive and a removable one (USB stick or floppy); "
+		"'status' lists them with what they hold. 'insert' makes the BMC attach "
+		"IMAGE-URL (which the BMC itself fetches, so it must reach it) to the slot "
+		"--slot names: cd (the default), usb, or a device Id from 'status'; an "
+		"image already there is left alone, another one is ejected first. 'eject' "
+		"detaches the --slot, or every slot holding media. Each change is read "
+		"back. IPMI has no virtual media: it answers 'unsupported' and names the "
+		"alternatives (PXE with 'siteboot boot pxe --once', a USB stick, or the "
+		"BMC's Redfish URL). Targets, credentials and fan-out options are those "
+		"of 'siteboot power'. --json prints one array of {target, ok, media, "
+		"slots: [{id, kinds, media_types, inserted, image}] | error}.",
 	.verbs = media_verbs,
 	.opts = media_opts,
-	.example = "siteboot media insert edge-n01 http://10.20.0.5/proxmox-ve.iso --site site.yaml --credentials creds.yaml\n"
+	.example = "siteboot media insert edge-n01 http://10.20.0.5:8080/proxmox-ve.iso --site site.yaml --credentials creds.yaml\n"
+		   "siteboot media insert edge-n01 http://10.20.0.5:8080/edge-n01-answer.iso --slot usb --site site.yaml --credentials creds.yaml\n"
+		   "siteboot media status edge-n01 --site site.yaml --credentials creds.yaml\n"
 		   "siteboot media eject edge-n01 --site site.yaml --credentials creds.yaml",
 };
 
@@ -768,7 +805,7 @@ static int run_bmc(struct sb_cli *cli, int argc, char **argv)
 	if (strcmp(argv[1], "info") != 0)
 		return verb_error(cli, argv[1], bmc_verbs);
 	sb_oob_request_init(&a.req, SB_OOB_INFO);
-	rc = oob_main(cli, argc, argv, 2, &a, media_opts, NULL, NULL);
+	rc = oob_main(cli, argc, argv, 2, &a, info_opts, NULL, NULL);
 	args_release(&a);
 	return rc;
 }
@@ -786,7 +823,7 @@ const struct sb_cmd sb_cmd_bmc = {
 		"{target, ok, protocol, vendor, product, firmware_version, system_guid, "
 		"protocol_version | error}.",
 	.verbs = bmc_verbs,
-	.opts = media_opts,
+	.opts = info_opts,
 	.example = "siteboot bmc info --all --site site.yaml --credentials creds.yaml --json",
 };
 

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ static const struct sb_opt run_opts[] = {
 	{ "attest", 0, SB_OPT_ARG, "STEP=NAME", "confirm a manual step as NAME (all=NAME: every one)" },
 	{ "identity", 'i', SB_OPT_ARG, "FILE", "SSH private key (default: agent, then ~/.ssh)" },
 	{ "credentials", 0, SB_OPT_ARG, "FILE", "BMC credentials for bmc steps (mode 0600)" },
+	{ "bmc-ca-file", 0, SB_OPT_ARG, "PEM", "bmc steps: trust Redfish BMC certificates signed by these (e.g. the lab's)" },
 	{ "new", 0, SB_OPT_NONE, NULL, "start a new run instead of resuming" },
 	{ "rerun-inflight", 0, SB_OPT_NONE, NULL, "run again a step without check that was in flight" },
 	{ "runs-dir", 0, SB_OPT_ARG, "DIR", "where run logs go (default: beside the database)" },
@@ -40,7 +42,7 @@ struct run_args {
 	unsigned parallel;
 	bool dry_run, new_run, rerun_inflight;
 	struct sb_strv attest;
-	const char *identity, *credentials, *runs_dir;
+	const char *identity, *credentials, *runs_dir, *bmc_ca_file;
 	struct sb_cli *cli;
 };
 
@@ -69,6 +71,10 @@ static int run_extra(void *ctx, int k, const char *arg)
 		a->identity = arg;
 	} else if (strcmp(name, "credentials") == 0) {
 		a->credentials = arg;
+	} else if (strcmp(name, "bmc-ca-file") == 0) {
+		if (access(arg, R_OK) != 0)
+			return sb_cli_usage_error(a->cli, "--bmc-ca-file %s: cannot read it", arg);
+		a->bmc_ca_file = arg;
 	} else if (strcmp(name, "runs-dir") == 0) {
 		a->runs_dir = arg;
 	}
@@ -315,6 +321,11 @@ static int run_run(struct sb_cli *cli, int argc, char **argv)
 	    (rc = sb_planload_load(&pl, cli)))
 		goto out;
 	const char *db = sb_cli_db_path(cli);
+	/* local steps that run siteboot see the run's SSH key: the answer
+	 * media authorise the key the run will log in with (image answer-iso) */
+	char idreal[4096];
+	if (a.identity && realpath(a.identity, idreal))
+		setenv("SITEBOOT_SSH_IDENTITY", idreal, 1);
 	if (a.dry_run) {
 		if (!cli->json)
 			printf("Dry run: nothing is run.\n");
@@ -368,7 +379,7 @@ static int run_run(struct sb_cli *cli, int argc, char **argv)
 	struct sb_engine_opts o = {
 		.parallel = a.parallel, .new_run = a.new_run, .rerun_inflight = a.rerun_inflight,
 		.identity = a.identity, .runs_dir = runs_dir, .started_by = who(),
-		.creds = &creds, .selection = sel,
+		.creds = &creds, .selection = sel, .bmc_ca_file = a.bmc_ca_file,
 		.attest = (const char *const *)a.attest.v, .nattest = a.attest.n,
 		.attest_ask = interactive ? attest_ask : NULL,
 		.event = on_event, .ctx = &v,
@@ -419,7 +430,7 @@ const struct sb_cmd sb_cmd_run = {
 	.summary = "run or resume a checklist on a site",
 	.usage = "siteboot run TIER|FILE --site FILE [--only STEP | --from STEP] [--hosts NODES]\n"
 		 "             [--parallel N] [--dry-run] [--attest STEP=NAME|all=NAME]...\n"
-		 "             [--identity KEY] [--credentials FILE] [--new] [--rerun-inflight] [--json]",
+		 "             [--identity KEY] [--credentials FILE] [--bmc-ca-file PEM] [--new] [--rerun-inflight] [--json]",
 	.description =
 		"'run' carries out a checklist (a tier's built-in one, or a FILE; see "
 		"docs/checklists.md) on the site in the BOM, hosts in parallel, and records "
@@ -436,7 +447,9 @@ const struct sb_cmd sb_cmd_run = {
 		"step, and --attest all=NAME every manual step (printed loudly, recorded as "
 		"such). Every step result and confirmation is a ledger event.\n\n"
 		"SSH uses --identity KEY, else the agent, else ~/.ssh keys; a host's key is "
-		"pinned on first use and a changed key stops that host. Exits 0 when every "
+		"pinned on first use and a changed key stops that host. bmc steps log in with "
+		"--credentials and verify Redfish BMCs' TLS certificates against the system's "
+		"CAs, plus --bmc-ca-file when given. Exits 0 when every "
 		"step is done, 1 when any failed or could not run, 2 on bad usage or input.",
 	.opts = run_opts,
 	.example = "siteboot run edge --site site.yaml\n"

@@ -18,8 +18,13 @@
 #include "common/log.h"
 #include "common/str.h"
 #include "common/time.h"
+#include "common/url.h"
+#include "images/serve.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <pthread.h>
@@ -55,6 +60,29 @@ struct item_rt {
 	int64_t started_at;
 };
 
+/* A media server a serve step started: it runs until the run ends. */
+struct served {
+	char file[256], client[64];
+	unsigned requests;
+	uint64_t bytes;
+	unsigned status_last;
+};
+struct mediasrv {
+	struct engine *e;
+	char step[64];
+	char url[200];
+	char dir[1024];
+	char cidr[64];
+	struct sb_media_serve_opts o;
+	const char *allow[1];
+	struct sb_media_server *srv;
+	FILE *log;			/* the step's server log */
+	struct served *served;		/* per file and client */
+	size_t nserved;
+	unsigned refused;
+	char refused_last[64];
+};
+
 struct engine {
 	const struct sb_plan *p;
 	const struct sb_checklist *cl;
@@ -72,6 +100,9 @@ struct engine {
 	char stop_reason[512];
 	int run_log;
 	uint64_t start_ms;
+	pthread_mutex_t media_mu;
+	struct mediasrv *media[8];
+	size_t nmedia;
 };
 
 struct host_rt {
@@ -257,12 +288,12 @@ static int step_value(void *ctx, const char *step, const char *field, char **out
 
 struct rendered {
 	struct sb_action a;
-	char *f[8];
+	char *f[10];
 };
 
 static void rendered_release(struct rendered *r)
 {
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 10; i++)
 		free(r->f[i]);
 }
 
@@ -272,7 +303,7 @@ static int render_action(struct rendered *r, const struct sb_action *a,
 	struct valctx vc = { e, host };
 	struct sb_tmpl_env env = { e->p->site, e->p->hosts[host].node, e->run_id,
 				   e->run_dir, step_value, &vc };
-	const char **fields[8];
+	const char **fields[10];
 	int rc = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -285,7 +316,9 @@ static int render_action(struct rendered *r, const struct sb_action *a,
 	fields[5] = &r->a.virt_iso;
 	fields[6] = &r->a.bmc_image;
 	fields[7] = &r->a.text;
-	for (int i = 0; i < 8; i++) {
+	fields[8] = &r->a.serve_dir;
+	fields[9] = &r->a.serve_listen;
+	for (int i = 0; i < 10; i++) {
 		if (!*fields[i])
 			continue;
 		if ((rc = sb_tmpl_render(&r->f[i], *fields[i], &env)))
@@ -368,6 +401,196 @@ static int do_attest(struct host_rt *hr, const struct sb_step *s,
 	return rc;
 }
 
+/* ---- serve: the media server, for as long as the run ------------------------ */
+
+/* Every request the server answers, into the run's log, and counted per
+ * file and client for the ledger (BMCs read ISOs in many pieces: one
+ * ledger event per file and client, at the end, not one per piece). */
+static void media_note(void *ctx, const char *client, const char *method, const char *name,
+		       unsigned status, uint64_t bytes, uint64_t size)
+{
+	struct mediasrv *m = ctx;
+	struct engine *e = m->e;
+
+	if (status == 0) {
+		m->refused++;
+		sb_strlcpy(m->refused_last, client, sizeof(m->refused_last));
+		sb_exec_log(e->run_log, "media server: %s refused (not in the BMC network %s)\n",
+			    client, m->cidr);
+		return;
+	}
+	sb_exec_log(e->run_log, "media server: %s %s /%s %u, %llu bytes of %llu\n", client, method,
+		    name, status, (unsigned long long)bytes, (unsigned long long)size);
+	size_t i;
+	for (i = 0; i < m->nserved; i++)
+		if (strcmp(m->served[i].file, name) == 0 && strcmp(m->served[i].client, client) == 0)
+			break;
+	if (i == m->nserved) {
+		struct served *v = realloc(m->served, (m->nserved + 1) * sizeof(*v));
+		if (!v)
+			return;
+		m->served = v;
+		memset(&v[i], 0, sizeof(v[i]));
+		sb_strlcpy(v[i].file, name, sizeof(v[i].file));
+		sb_strlcpy(v[i].client, client, sizeof(v[i].client));
+		m->nserved++;
+	}
+	m->served[i].requests++;
+	m->served[i].bytes += bytes;
+	m->served[i].status_last = status;
+}
+
+/* This appliance's address inside the network `cidr` (the BMC network):
+ * the server binds there, not on every address. */
+static int local_addr_in(char *out, size_t size, const char *cidr)
+{
+	struct ifaddrs *ifs = NULL, *i;
+	int rc = SB_ENOTFOUND;
+
+	if (getifaddrs(&ifs) != 0)
+		return sb_error_set(SB_EIO, "cannot list this appliance's addresses: %s", strerror(errno));
+	for (i = ifs; i; i = i->ifa_next) {
+		if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+			continue;
+		if (!sb_cidr_contains(cidr, i->ifa_addr))
+			continue;
+		const void *a = i->ifa_addr->sa_family == AF_INET ?
+			(const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr :
+			(const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		if (inet_ntop(i->ifa_addr->sa_family, a, out, (socklen_t)size)) {
+			rc = 0;
+			break;
+		}
+	}
+	freeifaddrs(ifs);
+	if (rc)
+		return sb_error_set(SB_ENOTFOUND, "no address of this appliance is inside the BMC network %s; connect the appliance to that network (or give the serve step listen: ADDRESS)",
+				    cidr);
+	return 0;
+}
+
+static int do_serve(struct host_rt *hr, const struct sb_step *s, const struct sb_action *a,
+		    struct sb_exec_result *res)
+{
+	struct engine *e = hr->e;
+	const struct sb_site *site = e->p->site;
+	struct mediasrv *m = NULL;
+	const char *cidr = NULL;
+	char addr[INET6_ADDRSTRLEN + 1] = "", path[1300];
+	unsigned port = 0;
+	int rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	res->exit_status = -1;
+	pthread_mutex_lock(&e->media_mu);
+	for (size_t i = 0; i < e->nmedia; i++)
+		if (strcmp(e->media[i]->step, s->id) == 0) {
+			/* a retry: it runs already */
+			res->out = sb_strdup(e->media[i]->url);
+			res->out_len = res->out ? strlen(res->out) : 0;
+			res->exit_status = 0;
+			pthread_mutex_unlock(&e->media_mu);
+			return 0;
+		}
+	pthread_mutex_unlock(&e->media_mu);
+	for (size_t i = 0; i < site->nnetworks; i++)
+		if (sb_streq(site->networks[i].name, "bmc"))
+			cidr = site->networks[i].cidr;
+	if (!cidr)
+		return sb_error_set(SB_EINPUT, "step '%s': the BOM has no networks: bmc: {cidr: ...}; the media server serves only the BMC network, so add it to the BOM",
+				    s->id);
+	if (a->serve_listen)
+		sb_strlcpy(addr, a->serve_listen, sizeof(addr));
+	else if ((rc = local_addr_in(addr, sizeof(addr), cidr)))
+		return rc;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return sb_error_set(SB_ENOMEM, "out of memory");
+	m->e = e;
+	sb_strlcpy(m->step, s->id, sizeof(m->step));
+	sb_strlcpy(m->dir, a->serve_dir, sizeof(m->dir));
+	sb_strlcpy(m->cidr, cidr, sizeof(m->cidr));
+	snprintf(path, sizeof(path), "%s/media-server.log", e->run_dir);
+	m->log = fopen(path, "ae");
+	m->allow[0] = m->cidr;
+	m->o = (struct sb_media_serve_opts){ .dir = m->dir, .host = addr, .port = a->serve_port,
+					     .allow = m->allow, .nallow = 1,
+					     .duration_ms = a->serve_for_ms, .log = m->log,
+					     .ctx = m, .on_request = media_note };
+	rc = sb_media_server_start(&m->srv, &m->o, &port);
+	m->o.host = NULL;	/* addr is on this stack */
+	if (rc) {
+		sb_error_prefix("step '%s': the media server: ", s->id);
+		if (m->log)
+			fclose(m->log);
+		free(m);
+		return rc;
+	}
+	snprintf(m->url, sizeof(m->url), strchr(addr, ':') ? "http://[%s]:%u" : "http://%s:%u", addr, port);
+	pthread_mutex_lock(&e->media_mu);
+	if (e->nmedia < sizeof(e->media) / sizeof(e->media[0])) {
+		e->media[e->nmedia++] = m;
+	} else {
+		pthread_mutex_unlock(&e->media_mu);
+		sb_media_server_stop(m->srv);
+		if (m->log)
+			fclose(m->log);
+		free(m);
+		return sb_error_set(SB_EINPUT, "step '%s': at most 8 media servers per run", s->id);
+	}
+	pthread_mutex_unlock(&e->media_mu);
+	sb_exec_log(hr->xh.log_fd, "media server: serving %s at %s to the BMC network %s for at most %llu s (log: %s); it stops when the run ends\n",
+		    m->dir, m->url, cidr, (unsigned long long)(a->serve_for_ms / 1000), path);
+	sb_exec_log(e->run_log, "media server: %s serves %s at %s to %s\n", s->id, m->dir, m->url, cidr);
+	json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "run", e->run_id,
+			       "site", site->id, "step", s->id, "dir", m->dir, "url", m->url,
+			       "allow", cidr, "for_s", (json_int_t)(a->serve_for_ms / 1000));
+	rc = sb_runstore_ledger(e->rs, e->o->started_by ? e->o->started_by : "siteboot",
+				"image.serve_started", ev);
+	json_decref(ev);
+	res->out = sb_strdup(m->url);
+	res->out_len = res->out ? strlen(res->out) : 0;
+	res->exit_status = rc ? 1 : 0;
+	return rc;
+}
+
+/* Stop every media server of the run (the run ended, failed or was
+ * interrupted) and put what each served into the ledger. */
+static void media_stop_all(struct engine *e)
+{
+	for (size_t i = 0; i < e->nmedia; i++) {
+		struct mediasrv *m = e->media[i];
+		const char *who = e->o->started_by ? e->o->started_by : "siteboot";
+		sb_media_server_stop(m->srv);
+		sb_exec_log(e->run_log, "media server: %s stopped (run ended); %zu file/client pair%s served, %u refused\n",
+			    m->step, m->nserved, m->nserved == 1 ? "" : "s", m->refused);
+		for (size_t k = 0; k < m->nserved; k++) {
+			json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:i}", "run", e->run_id,
+					       "step", m->step, "url", m->url, "file", m->served[k].file,
+					       "client", m->served[k].client, "requests",
+					       (int)m->served[k].requests, "bytes",
+					       (json_int_t)m->served[k].bytes, "last_status",
+					       (int)m->served[k].status_last);
+			if (sb_runstore_ledger(e->rs, who, "image.served", ev))
+				sb_error_clear();
+			json_decref(ev);
+		}
+		if (m->refused) {
+			json_t *ev = json_pack("{s:s, s:s, s:s, s:i, s:s}", "run", e->run_id, "step",
+					       m->step, "allow", m->cidr, "refused", (int)m->refused,
+					       "last_client", m->refused_last);
+			if (sb_runstore_ledger(e->rs, who, "image.serve_refused", ev))
+				sb_error_clear();
+			json_decref(ev);
+		}
+		if (m->log)
+			fclose(m->log);
+		free(m->served);
+		free(m);
+	}
+	e->nmedia = 0;
+}
+
 /* ---- one step on one host ------------------------------------------------ */
 
 static bool permanent(int rc)
@@ -393,10 +616,13 @@ static int exec_action(struct host_rt *hr, const struct sb_step *s,
 		return rc == SB_EINPUT ? SB_EINPUT : rc;
 	}
 	char *desc = sb_action_describe(&r.a, NULL);
+	hr->xh.step = s->id;
 	sb_exec_log(hr->xh.log_fd, "== %s: %s\n", what, desc ? desc : "");
 	free(desc);
 	if (r.a.kind == SB_EXEC_ATTEST) {
 		rc = do_attest(hr, s, &r.a, res);
+	} else if (r.a.kind == SB_EXEC_SERVE) {
+		rc = do_serve(hr, s, &r.a, res);
 	} else {
 		const struct sb_executor *x = sb_executor_for(r.a.kind);
 		rc = x->exec(&hr->xh, &r.a, mode, s->timeout_ms, res);
@@ -454,13 +680,20 @@ static void run_item(struct host_rt *hr, size_t idx, size_t pos, size_t total)
 			}
 			if (rc != SB_EFAILED && permanent(rc))
 				break;
+			if (rc == SB_ECONNECT && s->check->kind == SB_EXEC_SSH) {
+				/* a host that does not answer (bare metal before
+				 * its install) has not got the step's effect */
+				sb_exec_log(hr->xh.log_fd, "== check: %s does not answer over SSH: taken as not done\n",
+					    host);
+				rc = SB_EFAILED;
+			}
 			if (rc != SB_EFAILED && rc != SB_ETIMEOUT) {
 				/* could not even check: an attempt failed */
 				goto failed_attempt;
 			}
 			sb_error_clear();
 		} else if (rt->inflight && !s->idempotent && !e->o->rerun_inflight &&
-			   s->run.kind != SB_EXEC_ATTEST) {
+			   s->run.kind != SB_EXEC_ATTEST && s->run.kind != SB_EXEC_SERVE) {
 			rc = sb_error_set(SB_ECONFLICT, "step '%s' was in flight on %s when the run stopped, and it has no check to tell whether it finished; look at %s and the host, then re-run with --rerun-inflight to run it again (or give the step a check)",
 					  s->id, host, rt->log);
 			refused = true;
@@ -480,6 +713,15 @@ static void run_item(struct host_rt *hr, size_t idx, size_t pos, size_t total)
 		if (rc == 0 && s->verify) {
 			struct sb_exec_result vr;
 			rc = exec_action(hr, s, s->verify, SB_MODE_CHECK, "verify", &vr);
+			if (rc && vr.err && *vr.err) {
+				/* what the verifying command said is the reason */
+				char m[SB_ERROR_MAX];
+				snprintf(m, sizeof(m), "%s; stderr: %.300s", sb_error_message(), vr.err);
+				for (char *q = m; *q; q++)
+					if (*q == '\n')
+						*q = ' ';
+				sb_error_set(rc, "%s", m);
+			}
 			if (rc)
 				sb_error_prefix("verification failed: ");
 			sb_exec_result_release(&vr);
@@ -777,6 +1019,7 @@ int sb_engine_run(struct sb_engine_result *out, const struct sb_plan *p,
 	pthread_cond_init(&e.cv, NULL);
 	pthread_mutex_init(&e.ev_mu, NULL);
 	pthread_mutex_init(&e.attest_mu, NULL);
+	pthread_mutex_init(&e.media_mu, NULL);
 	if ((rc = sb_mkdir_p(o->runs_dir, 0700)) ||
 	    (rc = lock_site(o->runs_dir, p->site->id, &lockfd)))
 		goto out;
@@ -854,7 +1097,12 @@ int sb_engine_run(struct sb_engine_result *out, const struct sb_plan *p,
 		rt->attempts = row.attempts;
 		rt->exit_status = row.exit_status;
 		sb_strlcpy(rt->log, row.log, sizeof(rt->log));
-		if (sb_step_state_ok(row.state)) {
+		if (sb_step_state_ok(row.state) &&
+		    e.cl->steps[it->step].run.kind == SB_EXEC_SERVE) {
+			/* its server ended with the invocation that started it:
+			 * start it again for the steps still to come */
+			rt->state = SB_ST_PENDING;
+		} else if (sb_step_state_ok(row.state)) {
 			rt->state = row.state;
 			rt->earlier = true;
 			rt->out = row.stdout_text;
@@ -882,8 +1130,12 @@ int sb_engine_run(struct sb_engine_result *out, const struct sb_plan *p,
 	size_t started = 0;
 	for (size_t h = 0; h < p->nhosts; h++) {
 		hrs[h] = (struct host_rt){ .e = &e, .h = h };
-		hrs[h].xh = (struct sb_exec_host){ p->hosts[h].name, p->hosts[h].node, p->site,
-						   o->identity, rs, o->creds, NULL, -1 };
+		hrs[h].xh = (struct sb_exec_host){ .name = p->hosts[h].name,
+						   .node = p->hosts[h].node, .site = p->site,
+						   .identity = o->identity, .rs = rs,
+						   .creds = o->creds, .ssh = NULL, .log_fd = -1,
+						   .actor = o->started_by, .run_id = e.run_id,
+						   .bmc_ca_file = o->bmc_ca_file };
 		if (pthread_create(&hrs[h].th, &attr, host_main, &hrs[h]) != 0) {
 			sb_engine_cancel();
 			break;
@@ -893,6 +1145,9 @@ int sb_engine_run(struct sb_engine_result *out, const struct sb_plan *p,
 	pthread_attr_destroy(&attr);
 	for (size_t h = 0; h < started; h++)
 		pthread_join(hrs[h].th, NULL);
+	/* the run ends here (done, failed or interrupted): so do its media
+	 * servers; a killed process takes them along, as they are threads */
+	media_stop_all(&e);
 	sb_exec_virt_release();
 	/* the summary */
 	out->hosts = calloc(p->nhosts + 1, sizeof(*out->hosts));
@@ -955,5 +1210,7 @@ out:
 	pthread_cond_destroy(&e.cv);
 	pthread_mutex_destroy(&e.ev_mu);
 	pthread_mutex_destroy(&e.attest_mu);
+	media_stop_all(&e);
+	pthread_mutex_destroy(&e.media_mu);
 	return rc;
 }

@@ -47,6 +47,7 @@ struct sb_engine_opts {
 	const char *runs_dir;	/* where run directories go */
 	const char *started_by;
 	const struct sb_oob_creds *creds;
+	const char *bmc_ca_file;	/* extra CAs for Redfish BMCs, or NULL */
 	const char *selection;	/* --only/--from/--hosts, canonical */
 	/* --attest STEP=NAME and all=NAME */
 	const char *const *attest;

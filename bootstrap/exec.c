@@ -66,6 +66,7 @@ const struct sb_executor *sb_executor_for(enum sb_exec_kind k)
 	case SB_EXEC_BMC:
 		return &sb_exec_bmc;
 	case SB_EXEC_ATTEST:
+	case SB_EXEC_SERVE:
 		break;
 	}
 	return NULL;
@@ -73,7 +74,12 @@ const struct sb_executor *sb_executor_for(enum sb_exec_kind k)
 
 /* ---- ssh ------------------------------------------------------------------ */
 
-static int ssh_open(struct sb_exec_host *h, uint32_t connect_timeout_ms)
+/* Connect, checking the pinned host key (pinned on first use). With
+ * new_key (ssh wait with new_host_key: the host was reinstalled), any key
+ * is accepted, and one that differs from the pin replaces it: a
+ * deliberate change, logged and put into the ledger with both
+ * fingerprints, never a silent one. */
+static int ssh_open_key(struct sb_exec_host *h, uint32_t connect_timeout_ms, bool new_key)
 {
 	char pinned[128] = "", fp[128] = "", endpoint[128];
 	const struct sb_bom_node *n = h->node;
@@ -87,25 +93,49 @@ static int ssh_open(struct sb_exec_host *h, uint32_t connect_timeout_ms)
 	sb_error_clear();
 	struct sb_ssh_target t = { h->name, n->mgmt.ip, n->ssh_port ? n->ssh_port : 22,
 				   n->ssh_user ? n->ssh_user : "root", h->identity,
-				   pinned[0] ? pinned : NULL, connect_timeout_ms };
+				   pinned[0] && !new_key ? pinned : NULL, connect_timeout_ms };
 	rc = sb_ssh_connect(&h->ssh, &t, fp);
 	if (rc)
 		return rc;
+	snprintf(endpoint, sizeof(endpoint), "%s:%u", t.host, t.port);
 	if (!pinned[0]) {
-		snprintf(endpoint, sizeof(endpoint), "%s:%u", t.host, t.port);
-		rc = sb_runstore_hostkey_pin(h->rs, h->name, endpoint, fp, "first-use");
+		rc = sb_runstore_hostkey_pin(h->rs, h->name, endpoint, fp, new_key ? "reinstall" : "first-use");
 		if (rc) {
 			sb_exec_host_close(h);
 			return rc;
 		}
 		sb_exec_log(h->log_fd, "pinned the host key of %s (%s) on first use: %s\n",
 			    h->name, endpoint, fp);
+	} else if (new_key && strcmp(pinned, fp) != 0) {
+		json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s}", "node", h->name,
+				       "endpoint", endpoint, "old", pinned, "new", fp, "step", h->step,
+				       "run", h->run_id, "why", "the node was reinstalled by this step's run: "
+				       "the new system has a new host key");
+		rc = sb_runstore_hostkey_pin(h->rs, h->name, endpoint, fp, "reinstall");
+		if (!rc)
+			rc = sb_runstore_ledger(h->rs, h->actor ? h->actor : "siteboot",
+						"ssh.hostkey_replaced", ev);
+		json_decref(ev);
+		if (rc) {
+			sb_exec_host_close(h);
+			return rc;
+		}
+		sb_exec_log(h->log_fd, "REPLACED the pinned host key of %s (%s): %s -> %s (the node was reinstalled; recorded in the ledger)\n",
+			    h->name, endpoint, pinned, fp);
+	} else if (new_key) {
+		sb_exec_log(h->log_fd, "the host key of %s (%s) is the one pinned before: %s\n", h->name,
+			    endpoint, fp);
 	}
 	return 0;
 }
 
+static int ssh_open(struct sb_exec_host *h, uint32_t connect_timeout_ms)
+{
+	return ssh_open_key(h, connect_timeout_ms, false);
+}
+
 /* Reconnect with back-off until the host answers or the time is up. */
-static int ssh_wait(struct sb_exec_host *h, uint64_t wait_ms)
+static int ssh_wait(struct sb_exec_host *h, uint64_t wait_ms, bool new_key)
 {
 	uint64_t start = sb_time_mono_ms();
 	unsigned attempt = 0;
@@ -114,7 +144,7 @@ static int ssh_wait(struct sb_exec_host *h, uint64_t wait_ms)
 	sb_exec_host_close(h);
 	for (;;) {
 		uint64_t left = wait_ms - (sb_time_mono_ms() - start);
-		rc = ssh_open(h, (uint32_t)(left < 10000 ? (left < 1000 ? 1000 : left) : 10000));
+		rc = ssh_open_key(h, (uint32_t)(left < 10000 ? (left < 1000 ? 1000 : left) : 10000), new_key);
 		if (rc == 0) {
 			sb_exec_log(h->log_fd, "%s answers over SSH after %u attempt%s\n", h->name,
 				    attempt + 1, attempt ? "s" : "");
@@ -146,7 +176,7 @@ static int ssh_exec(struct sb_exec_host *h, const struct sb_action *a,
 	if (!h->node)
 		return sb_error_set(SB_EINTERNAL, "an ssh action needs a host");
 	if (a->ssh_op == SB_SSH_WAIT)
-		return ssh_wait(h, a->wait_ms ? a->wait_ms : timeout_ms);
+		return ssh_wait(h, a->wait_ms ? a->wait_ms : timeout_ms, a->new_host_key);
 	if ((rc = ssh_open(h, 10000)))
 		return rc;
 	if (a->ssh_op == SB_SSH_UPLOAD) {

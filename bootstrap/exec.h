@@ -46,6 +46,10 @@ struct sb_exec_host {
 	const struct sb_oob_creds *creds;	/* BMC credentials, or NULL */
 	struct sb_ssh *ssh;	/* the host's session, opened on first use */
 	int log_fd;		/* the step's log, -1: none */
+	const char *actor;	/* who runs it, for ledger events */
+	const char *step;	/* the step executing now, for ledger events */
+	const char *run_id;
+	const char *bmc_ca_file;	/* extra CAs for Redfish BMCs, or NULL */
 };
 void sb_exec_host_close(struct sb_exec_host *h);
 

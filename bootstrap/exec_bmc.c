@@ -1,6 +1,6 @@
 /* The bmc executor: the node's BMC through firmware/bmc.h's generic layer
- * (power with read-back, boot device with read-back, virtual media). As a
- * check, power and boot compare instead of setting. */
+ * (power with read-back, boot device with read-back, virtual media per
+ * slot). As a check, power, boot and media compare instead of setting. */
 #include "bootstrap/exec.h"
 #include "bootstrap/oob.h"
 #include "common/error.h"
@@ -10,6 +10,43 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* As a check: does the slot hold the image (insert), or is it (or every
+ * slot) empty (eject)? */
+static int media_check(struct sb_exec_host *h, struct sb_bmc *b, const struct sb_action *a)
+{
+	struct sb_media_slot *v = NULL;
+	size_t n = 0;
+	long i;
+	int rc = sb_bmc_media_list(b, &v, &n);
+
+	if (rc)
+		return rc;
+	for (size_t k = 0; k < n; k++)
+		sb_exec_log(h->log_fd, "virtual media %s of %s: %s\n", v[k].id, h->name,
+			    v[k].inserted ? (v[k].image ? v[k].image : "inserted") : "empty");
+	if (strcmp(a->bmc_value, "insert") == 0) {
+		i = sb_media_slot_pick(v, n, a->bmc_slot, h->name);
+		if (i < 0)
+			rc = SB_EUNSUPPORTED;
+		else if (!v[i].inserted || !sb_streq(v[i].image, a->bmc_image))
+			rc = sb_error_set(SB_EFAILED, "%s: virtual media %s holds %s, not %s", h->name,
+					  v[i].id, v[i].inserted && v[i].image ? v[i].image : "nothing",
+					  a->bmc_image);
+	} else {
+		i = a->bmc_slot ? sb_media_slot_pick(v, n, a->bmc_slot, h->name) : -1;
+		if (a->bmc_slot && i < 0)
+			rc = SB_EUNSUPPORTED;
+		for (size_t k = 0; k < n && !rc; k++) {
+			bool chosen = !a->bmc_slot || i == (long)k;
+			if (chosen && v[k].inserted)
+				rc = sb_error_set(SB_EFAILED, "%s: virtual media %s still holds %s",
+						  h->name, v[k].id, v[k].image ? v[k].image : "an image");
+		}
+	}
+	sb_media_slots_free(v, n);
+	return rc;
+}
 
 static int bmc_exec(struct sb_exec_host *h, const struct sb_action *a,
 		    enum sb_exec_mode mode, uint64_t timeout_ms,
@@ -31,6 +68,7 @@ static int bmc_exec(struct sb_exec_host *h, const struct sb_action *a,
 	if (rc)
 		return rc;
 	sb_bmc_opts_default(&opts);
+	opts.ca_file = h->bmc_ca_file;
 	rc = sb_bmc_open(&b, h->node->bmc_url, &bc, &opts);
 	sb_bmc_creds_release(&bc);
 	if (rc)
@@ -72,12 +110,17 @@ static int bmc_exec(struct sb_exec_host *h, const struct sb_action *a,
 				sb_exec_log(h->log_fd, "boot device of %s: %s\n", h->name, a->bmc_value);
 		}
 	} else if (mode == SB_MODE_CHECK) {
-		rc = sb_error_set(SB_EUNSUPPORTED, "%s: virtual media cannot be used as a check; check the booted system instead",
-				  h->name);
+		rc = media_check(h, b, a);
 	} else if (strcmp(a->bmc_value, "insert") == 0) {
-		rc = sb_bmc_media_insert(b, a->bmc_image);
+		rc = sb_bmc_media_insert(b, a->bmc_slot, a->bmc_image);
+		if (!rc)
+			sb_exec_log(h->log_fd, "virtual media of %s: %s inserted into %s\n", h->name,
+				    a->bmc_image, a->bmc_slot ? a->bmc_slot : "cd");
 	} else {
-		rc = sb_bmc_media_eject(b);
+		rc = sb_bmc_media_eject(b, a->bmc_slot);
+		if (!rc)
+			sb_exec_log(h->log_fd, "virtual media of %s: %s ejected\n", h->name,
+				    a->bmc_slot ? a->bmc_slot : "every slot");
 	}
 out:
 	sb_bmc_close(b);

@@ -344,6 +344,7 @@ static int run_server(struct sb_cli *cli, const char *const *o, unsigned task_ms
 	if (rc)
 		goto fail;
 	sb_rfemu_set_task_ms(e, task_ms);
+	sb_rfemu_set_fetch(e, true);	/* InsertMedia fetches, like a BMC */
 	if (o[O_NODE]) {
 		rc = read_text(&nodetext, &len, o[O_NODE], "--node");
 		if (!rc)

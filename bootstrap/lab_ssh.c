@@ -3,16 +3,26 @@
  * each with its own host key, configuration and address (127.0.3.N on a
  * port of its own), the appliance's key authorised.
  *
- * Remote commands get a clean, cheap environment: as root, the hosts log
- * in a dedicated system user (SB_LAB_USER) whose shell is /bin/sh and whose
- * home holds no shell start-up files, so that no ~/.bashrc (pyenv and the
- * like) runs for each command, for siteboot and for every other client
- * alike. Not as root, sshd runs as the calling user, who is the only one it
- * can log in. */
+ * As root, each host is a copy-on-write view of this machine, as a small
+ * container would be: its sshd runs in a mount namespace of its own where
+ * the trees a recipe writes (/etc /opt /usr /var/lib /var/tmp /var/log /srv
+ * /home) are overlays whose upper layers live in the host's directory, and
+ * /root is an empty tmpfs (so no ~/.bashrc, pyenv and the like, runs for
+ * each command). The appliance logs in as root, as it does on a real node,
+ * and a recipe's `mkdir /opt/besu`, `useradd`, `tar -C /opt` or
+ * `systemctl daemon-reload` changes only that host. /tmp, /run and the lab
+ * directory stay shared (tests keep the stand-ins' state there).
+ *
+ * Where mount namespaces are not available (a container without
+ * CAP_SYS_ADMIN), the hosts log in a dedicated system user (SB_LAB_USER)
+ * whose shell is /bin/sh and whose home has no start-up files; recipes that
+ * need root fail there, with a warning at `lab up`. Not as root, sshd runs as
+ * the calling user, who is the only one it can log in. */
 #include "bootstrap/lab.h"
 #include "common/error.h"
 #include "common/file.h"
 #include "common/str.h"
+#include "common/log.h"
 #include "common/time.h"
 
 #include <arpa/inet.h>
@@ -22,6 +32,7 @@
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +149,67 @@ static int lab_user(char user[32])
 	return 0;
 }
 
+/* The trees each root lab host sees as its own (see the top of the file). */
+static const char *const host_trees[] = { "/etc", "/opt", "/usr", "/var/lib", "/var/tmp",
+					  "/var/log", "/srv", "/home", NULL };
+
+/* Run by `unshare --mount --propagation private`: the host's overlays,
+ * then sshd in their namespace. $1 = the host's layer directory, $2 = its
+ * sshd_config, the rest = the trees. */
+static const char host_script[] =
+	"set -e; fs=$1; cfg=$2; shift 2\n"
+	"for t in \"$@\"; do\n"
+	"  n=$(printf %s \"$t\" | tr / _)\n"
+	"  mkdir -p \"$fs/$n/up\" \"$fs/$n/work\"\n"
+	"  mount -t overlay \"sblab$n\" -o \"lowerdir=$t,upperdir=$fs/$n/up,workdir=$fs/$n/work\" \"$t\"\n"
+	"done\n"
+	"mount -t tmpfs -o mode=0700 sblab_root /root\n"
+	"exec " SSHD " -D -e -f \"$cfg\"\n";
+
+/* Can this machine give each host its own mount namespace with overlays? */
+static bool namespaces_work(const char *dir)
+{
+	char probe[4300], script[8800];
+	snprintf(probe, sizeof(probe), "%s/.nsprobe", dir);
+	snprintf(script, sizeof(script),
+		 "mkdir -p '%s/l' '%s/u' '%s/w' && mount -t overlay sblab_probe "
+		 "-o 'lowerdir=%s/l,upperdir=%s/u,workdir=%s/w' '%s/l'",
+		 probe, probe, probe, probe, probe, probe, probe);
+	const char *const argv[] = { "/usr/bin/unshare", "--mount", "--propagation", "private",
+				     "/bin/sh", "-c", script, NULL };
+	bool ok = geteuid() == 0 && access(argv[0], X_OK) == 0 && !strchr(dir, '\'') &&
+		  run_quiet(argv) == 0;
+	const char *const rm[] = { "/bin/rm", "-rf", probe, NULL };
+	run_quiet(rm);
+	return ok;
+}
+
+/* A name under /run/siteboot-lab for a lab directory: its path's FNV-1a. */
+static const char *lab_layers_id(const char *dir)
+{
+	static char id[24];
+	char real[4096];
+	uint64_t h = 1469598103934665603ULL;
+	if (!realpath(dir, real))
+		sb_strlcpy(real, dir, sizeof(real));
+	for (const unsigned char *p = (const unsigned char *)real; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	snprintf(id, sizeof(id), "%016llx", (unsigned long long)h);
+	return id;
+}
+
+/* Is path inside one of the host trees (an overlay's upper layer may not
+ * live inside its own lower layer)? */
+static bool in_host_tree(const char *path)
+{
+	for (const char *const *t = host_trees; *t; t++) {
+		size_t n = strlen(*t);
+		if (strncmp(path, *t, n) == 0 && (path[n] == '/' || !path[n]))
+			return true;
+	}
+	return false;
+}
+
 /* A TCP port on addr that nothing listens on now. */
 static unsigned free_port(const char *addr)
 {
@@ -190,13 +262,29 @@ int sb_lab_ssh_up(struct sb_lab *lab, bool netns)
 		return sb_error_set(SB_EUNSUPPORTED, "lab: SSH hosts in network namespaces are not built yet; leave out --netns (the hosts listen on loopback addresses)");
 	if (access(SSHD, X_OK) != 0)
 		return sb_error_set(SB_ENOTFOUND, "lab: %s is missing; install openssh-server (make deps)", SSHD);
-	if ((rc = lab_user(user)))
-		return rc;
-	if (geteuid() == 0 && mkdir("/run/sshd", 0755) != 0 && errno != EEXIST)
-		return sb_error_set(SB_EIO, "lab: cannot create /run/sshd: %s", strerror(errno));
 	snprintf(dir, sizeof(dir), "%s/ssh", lab->dir);
 	if ((rc = sb_mkdir_p(dir, 0755)))
 		return rc;
+	/* the hosts' overlay layers: in the lab directory, unless that lies in
+	 * a tree the hosts overlay; then under /run, removed by `lab down` */
+	char layers[4200];
+	bool ns = namespaces_work(dir);
+	if (in_host_tree(lab->dir))
+		snprintf(layers, sizeof(layers), "/run/siteboot-lab/%s", lab_layers_id(lab->dir));
+	else
+		snprintf(layers, sizeof(layers), "%s", dir);
+	if (ns) {
+		sb_strlcpy(user, "root", sizeof(user));
+	} else {
+		if (geteuid() == 0)
+			sb_warn("lab: this machine cannot give the lab hosts mount namespaces "
+				    "(unshare --mount with overlayfs failed): they log in as %s, "
+				    "and recipe steps that need root will fail", SB_LAB_USER);
+		if ((rc = lab_user(user)))
+			return rc;
+	}
+	if (geteuid() == 0 && mkdir("/run/sshd", 0755) != 0 && errno != EEXIST)
+		return sb_error_set(SB_EIO, "lab: cannot create /run/sshd: %s", strerror(errno));
 	/* the appliance's key, authorised on every host */
 	snprintf(keypath, sizeof(keypath), "%s/id_ed25519", dir);
 	if (access(keypath, R_OK) != 0 && (rc = keygen(keypath, "siteboot-appliance", NULL)))
@@ -270,7 +358,15 @@ int sb_lab_ssh_up(struct sb_lab *lab, bool netns)
 		snprintf(listen, sizeof(listen), "%s:%u", addr, port);
 		char *const argv[] = { (char *)SSHD, (char *)"-D", (char *)"-e", (char *)"-f",
 				       cfgpath, NULL };
-		if ((rc = sb_lab_spawn(lab, argv, log, "sshd", node, listen, &pids[i])))
+		char fs[4500];
+		snprintf(fs, sizeof(fs), "%s/%s/fs", layers, node);
+		char *nsargv[10 + sizeof(host_trees) / sizeof(host_trees[0])] = {
+			(char *)"/usr/bin/unshare", (char *)"--mount", (char *)"--propagation",
+			(char *)"private", (char *)"/bin/sh", (char *)"-c", (char *)host_script,
+			(char *)"sblab-host", fs, cfgpath };
+		for (size_t t = 0; host_trees[t]; t++)
+			nsargv[10 + t] = (char *)host_trees[t];
+		if ((rc = sb_lab_spawn(lab, ns ? nsargv : argv, log, "sshd", node, listen, &pids[i])))
 			goto out;
 		sb_strlcpy(h->node, node, sizeof(h->node));
 		sb_strlcpy(h->host, addr, sizeof(h->host));
@@ -314,6 +410,12 @@ out:
 void sb_lab_ssh_teardown(const char *dir)
 {
 	/* loopback hosts leave nothing behind but their processes, which the
-	 * lab core stops by PID */
-	(void)dir;
+	 * lab core stops by PID (their overlays vanish with their mount
+	 * namespaces), and the layers kept under /run for a lab directory
+	 * inside a host tree */
+	char path[4300];
+	snprintf(path, sizeof(path), "/run/siteboot-lab/%s", lab_layers_id(dir));
+	const char *const rm[] = { "/bin/rm", "-rf", "--one-file-system", path, NULL };
+	if (access(path, F_OK) == 0)
+		run_quiet(rm);
 }

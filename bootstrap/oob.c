@@ -529,10 +529,17 @@ static int do_target(struct sb_oob_result *res,
 			res->boot = req->boot;
 		break;
 	case SB_OOB_MEDIA_INSERT:
-		rc = sb_bmc_media_insert(b, req->image_url);
+		rc = sb_bmc_media_insert(b, req->slot, req->image_url);
+		if (rc == 0)
+			rc = sb_bmc_media_list(b, &res->slots, &res->nslots);
 		break;
 	case SB_OOB_MEDIA_EJECT:
-		rc = sb_bmc_media_eject(b);
+		rc = sb_bmc_media_eject(b, req->slot);
+		if (rc == 0)
+			rc = sb_bmc_media_list(b, &res->slots, &res->nslots);
+		break;
+	case SB_OOB_MEDIA_STATUS:
+		rc = sb_bmc_media_list(b, &res->slots, &res->nslots);
 		break;
 	case SB_OOB_INFO:
 		rc = sb_bmc_info(b, &res->info);
@@ -657,6 +664,7 @@ void sb_oob_results_free(struct sb_oob_result *r, size_t n)
 		sb_bmc_info_release(&r[i].info);
 		sb_hw_inventory_release(&r[i].inv);
 		sb_bmc_findings_free(r[i].findings, r[i].nfindings);
+		sb_media_slots_free(r[i].slots, r[i].nslots);
 	}
 	free(r);
 }

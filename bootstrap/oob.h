@@ -104,6 +104,7 @@ enum sb_oob_op {
 	SB_OOB_BOOT,		/* act.boot, read back */
 	SB_OOB_MEDIA_INSERT,
 	SB_OOB_MEDIA_EJECT,
+	SB_OOB_MEDIA_STATUS,	/* the virtual media devices and what they hold */
 	SB_OOB_INFO,
 	SB_OOB_DISCOVER,	/* info, inventory, firmware, security */
 	SB_OOB_SCAN,		/* probe; credentials and security if found */
@@ -129,6 +130,8 @@ struct sb_oob_request {
 	uint32_t verify_timeout_ms;	/* power changes: read-back bound */
 	struct sb_boot boot;
 	const char *image_url;		/* media insert */
+	const char *slot;		/* media: cd, usb, a device Id, or NULL
+					 * (insert: cd; eject: every device) */
 	struct sb_bmc_opts opts;	/* timeouts, retries, rate limit, TLS */
 	unsigned parallel;		/* default 64 */
 	const struct sb_oob_creds *creds;
@@ -150,6 +153,8 @@ struct sb_oob_result {
 	uint64_t elapsed_ms;
 	enum sb_power_state power;	/* power ops */
 	struct sb_boot boot;		/* boot */
+	struct sb_media_slot *slots;	/* media (status: all; else the one used) */
+	size_t nslots;
 	struct sb_bmc_info info;	/* info, discover, scan (probe) */
 	struct sb_hw_inventory inv;	/* discover */
 	struct sb_bmc_finding *findings;	/* discover, scan */

@@ -82,9 +82,29 @@ json_t *sb_oob_result_json(const struct sb_oob_result *r, enum sb_oob_op op,
 		break;
 	case SB_OOB_MEDIA_INSERT:
 	case SB_OOB_MEDIA_EJECT:
-		json_object_set_new(o, "media",
-				    json_string(op == SB_OOB_MEDIA_INSERT ?
-						"inserted" : "ejected"));
+	case SB_OOB_MEDIA_STATUS:
+		if (op != SB_OOB_MEDIA_STATUS)
+			json_object_set_new(o, "media",
+					    json_string(op == SB_OOB_MEDIA_INSERT ?
+							"inserted" : "ejected"));
+		if (r->done && r->rc == 0) {
+			json_t *arr = json_array();
+			for (size_t i = 0; arr && i < r->nslots; i++) {
+				const struct sb_media_slot *m = &r->slots[i];
+				json_t *kinds = json_array();
+				if (m->kinds & SB_MEDIA_CD)
+					json_array_append_new(kinds, json_string("cd"));
+				if (m->kinds & SB_MEDIA_USB)
+					json_array_append_new(kinds, json_string("usb"));
+				json_array_append_new(arr, json_pack("{s:s, s:o, s:s, s:b, s:s?}",
+								     "id", m->id ? m->id : "",
+								     "kinds", kinds,
+								     "media_types", m->types ? m->types : "",
+								     "inserted", m->inserted,
+								     "image", m->image));
+			}
+			json_object_set_new(o, "slots", arr ? arr : json_null());
+		}
 		break;
 	case SB_OOB_INFO:
 		json_object_set_new(o, "protocol", str_or_null(r->protocol));

@@ -9,11 +9,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *sb_node_bmc_kind(const struct sb_bom_node *n)
+{
+	const char *u = n ? n->bmc_url : NULL;
+
+	if (!u)
+		return "none";
+	if (sb_startswith(u, "ipmi://"))
+		return "ipmi";
+	return "redfish";	/* redfish://, redfish+http://, https:// */
+}
+
+static bool step_on_node_sel(const struct sb_step *s, const struct sb_site *site,
+			     size_t node);
+
 /* Does step s run on host `node` (an index as sb_bom_host takes it: the
- * nodes, then the VMs)? `all` means every node, not the VMs; roles and
- * names select VMs too. */
+ * nodes, then the VMs)? hosts: {bmc: KIND} keeps only the hosts whose BMC
+ * is of that kind (alone: every such node). */
 static bool step_on_node(const struct sb_step *s, const struct sb_site *site,
 			 size_t node)
+{
+	const struct sb_bom_node *n = sb_bom_host(site, node);
+
+	if (s->hosts.bmc && strcmp(sb_node_bmc_kind(n), s->hosts.bmc) != 0)
+		return false;
+	if (s->hosts.bmc && !s->hosts.nroles && !s->hosts.nnodes && !s->hosts.site)
+		return !n->parent;
+	return step_on_node_sel(s, site, node);
+}
+
+/* The roles/nodes/all/site part of the selection; `all` means every
+ * node, not the VMs; roles and names select VMs too. */
+static bool step_on_node_sel(const struct sb_step *s, const struct sb_site *site,
+			     size_t node)
 {
 	const struct sb_bom_node *n = sb_bom_host(site, node);
 
@@ -103,7 +131,8 @@ static void render_check(struct sb_plan *p, size_t host, const struct sb_step *s
 			 const struct sb_action *a, struct sb_diags *d)
 {
 	const char *t[] = { a->command, a->upload_from, a->upload_to, a->virt_uri,
-			    a->virt_domain, a->virt_iso, a->bmc_image, a->text };
+			    a->virt_domain, a->virt_iso, a->bmc_image, a->text,
+			    a->serve_dir, a->serve_listen };
 	void *ctx[2] = { p, &host };
 	struct sb_tmpl_env env = { p->site, p->hosts[host].node, NULL, NULL,
 				   plan_step_value, ctx };
@@ -241,7 +270,9 @@ int sb_plan_build(struct sb_plan **out, const struct sb_checklist *c,
 		}
 	}
 	for (size_t i = 0; i < c->nsteps; i++) {
-		if (!sel_step[i] || c->steps[i].hosts.site)
+		/* a step for one kind of BMC is one of several paths: the
+		 * site may have no node of its kind */
+		if (!sel_step[i] || c->steps[i].hosts.site || c->steps[i].hosts.bmc)
 			continue;
 		bool any = false;
 		for (size_t n = 0; n < nh && !any; n++)
@@ -305,12 +336,20 @@ char *sb_action_describe(const struct sb_action *a, const struct sb_tmpl_env *en
 		break;
 	case SB_EXEC_BMC:
 		R(t1, a->bmc_image);
-		res = sb_asprintf("bmc %s %s%s%s", a->bmc_op, a->bmc_value,
-				  t1 ? " " : "", t1 ? t1 : "");
+		res = sb_asprintf("bmc %s %s%s%s%s%s", a->bmc_op, a->bmc_value,
+				  t1 ? " " : "", t1 ? t1 : "", a->bmc_slot ? " slot " : "",
+				  a->bmc_slot ? a->bmc_slot : "");
 		break;
 	case SB_EXEC_ATTEST:
 		R(t1, a->text);
 		res = sb_asprintf("attest: %s", t1 ? t1 : "");
+		break;
+	case SB_EXEC_SERVE:
+		R(t1, a->serve_dir);
+		R(t2, a->serve_listen);
+		res = sb_asprintf("serve %s over HTTP on %s port %u to the BMC network, for at most %llu min",
+				  t1 ? t1 : "", t2 ? t2 : "the appliance's BMC-network address",
+				  a->serve_port, (unsigned long long)(a->serve_for_ms / 60000));
 		break;
 	}
 #undef R

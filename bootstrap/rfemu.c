@@ -60,7 +60,11 @@ struct sb_rfemu {
 	uint64_t (*now)(void);
 	char *state_dir;
 	size_t expanded;	/* nodes expanded in the current reply */
+	bool fetch;		/* InsertMedia fetches the image */
+	json_t *fetched;	/* media key -> {image, file, size, sha256} */
 };
+
+static void system_boots(struct sb_rfemu *e, const char *syskey, json_t *sys);
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -325,12 +329,13 @@ int sb_rfemu_load(struct sb_rfemu **out, const char *dir, const char *user,
 	e->tree = json_object();
 	e->etags = json_object();
 	e->dirty = json_object();
+	e->fetched = json_object();
 	e->password = sb_strdup(password);
 	e->task_ms = SB_RFEMU_TASK_MS;
 	e->now = mono_ms;
 	e->next_task = 1;
 	sb_strlcpy(e->user, user, sizeof(e->user));
-	if (!e->tree || !e->etags || !e->dirty || !e->password) {
+	if (!e->tree || !e->etags || !e->dirty || !e->fetched || !e->password) {
 		sb_rfemu_free(e);
 		return sb_error_set(SB_ENOMEM, "out of memory");
 	}
@@ -354,11 +359,17 @@ void sb_rfemu_free(struct sb_rfemu *e)
 	json_decref(e->tree);
 	json_decref(e->etags);
 	json_decref(e->dirty);
+	json_decref(e->fetched);
 	sb_free_secret(e->password);
 	explicit_bzero(e->sess, sizeof(e->sess));
 	free(e->tasks);
 	free(e->state_dir);
 	free(e);
+}
+
+void sb_rfemu_set_fetch(struct sb_rfemu *e, bool on)
+{
+	e->fetch = on;
 }
 
 void sb_rfemu_set_task_ms(struct sb_rfemu *e, unsigned ms)
@@ -456,6 +467,20 @@ int sb_rfemu_set_state_dir(struct sb_rfemu *e, const char *dir)
 	rc = sb_mkdir_p(dir, 0700);
 	if (rc)
 		return rc;
+	snprintf(path, sizeof(path), "%s/media.json", dir);
+	if (access(path, F_OK) == 0) {
+		rc = sb_file_read(&buf, &len, path, 1u << 20);
+		if (!rc)
+			rc = sb_json_parse(&doc, buf, len, 1u << 20, path);
+		free(buf);
+		buf = NULL;
+		if (rc)
+			return rc;
+		if (json_is_object(doc))
+			json_object_update(e->fetched, doc);
+		json_decref(doc);
+		doc = NULL;
+	}
 	snprintf(path, sizeof(path), "%s/state.json", dir);
 	if (access(path, F_OK) != 0)
 		return 0;
@@ -930,6 +955,8 @@ static void run_due_tasks(struct sb_rfemu *e)
 		if (sys) {
 			json_object_set_new(sys, "PowerState", json_string(t->state));
 			touch(e, t->system, true);
+			if (strcmp(t->state, "On") == 0)
+				system_boots(e, t->system, sys);
 		}
 		snprintf(key, sizeof(key), TASKS "/%u", t->id);
 		task = json_object_get(e->tree, key);
@@ -1115,8 +1142,13 @@ static void do_reset(struct sb_rfemu *e, const char *key, json_t *sys, const cha
 		next = cur;
 	else
 		next = "On";	/* On, ForceOn, ForceRestart, PowerCycle, ... */
+	bool boots = strcmp(next, "On") == 0 &&
+		     (strcmp(cur, "Off") == 0 || strcmp(type, "ForceRestart") == 0 ||
+		      strcmp(type, "PowerCycle") == 0 || strcmp(type, "FullPowerCycle") == 0);
 	json_object_set_new(sys, "PowerState", json_string(next));
 	touch(e, key, true);
+	if (boots)
+		system_boots(e, key, sys);
 	save_state(e);
 	r->status = 204;
 out:
@@ -1134,6 +1166,126 @@ static bool image_url_ok(const char *s)
 		    s[strlen(schemes[i])] != '\0')
 			return true;
 	return false;
+}
+
+static void save_fetched(struct sb_rfemu *e)
+{
+	char path[4096];
+	char *text;
+
+	if (!e->state_dir)
+		return;
+	text = json_dumps(e->fetched, JSON_INDENT(1) | JSON_SORT_KEYS);
+	snprintf(path, sizeof(path), "%s/media.json", e->state_dir);
+	if (!text || sb_file_write_atomic(path, text, strlen(text), 0600))
+		sb_warn("lab-redfish-bmc: cannot save %s: %s", path, sb_error_message());
+	free(text);
+}
+
+/* Fetch an image for the media at key, as a BMC does before it reports it
+ * inserted; false (and the error reply) when it cannot. */
+static bool fetch_media(struct sb_rfemu *e, const char *key, const json_t *vm,
+			const char *image, struct sb_rfemu_resp *r)
+{
+	struct sb_rfemu_fetched f;
+	char dir[4096], file[4200];
+	const char *id = sb_json_str(vm, "Id");
+	int rc;
+
+	if (!e->fetch)
+		return true;
+	rc = 0;
+	if (e->state_dir) {
+		snprintf(dir, sizeof(dir), "%s/media", e->state_dir);
+		snprintf(file, sizeof(file), "%s/%s.img", dir,
+			 id && *id && *id != '.' && !strchr(id, '/') ? id : "media");
+		rc = sb_mkdir_p(dir, 0700);
+	}
+	if (!rc)
+		rc = sb_rfemu_fetch(image, e->state_dir ? file : NULL, 16ULL << 30, &f);
+	if (rc) {
+		sb_info("lab-redfish-bmc: InsertMedia %s: %s", key, sb_error_message());
+		reply_error(r, 400, "CouldNotEstablishConnection", "the BMC could not fetch the image: %s",
+			    sb_error_message());
+		sb_error_clear();
+		return false;
+	}
+	sb_info("lab-redfish-bmc: fetched %s for %s: %llu bytes, sha256 %s%s", image, key,
+		(unsigned long long)f.size, f.sha256, f.ranged ? " (ranged read answered 206)" : "");
+	json_object_set_new(e->fetched, key, json_pack("{s:s, s:s?, s:I, s:s, s:b}", "image", image,
+						       "file", e->state_dir ? file : NULL, "size", (json_int_t)f.size,
+						       "sha256", f.sha256, "ranged", f.ranged));
+	save_fetched(e);
+	return true;
+}
+
+static void forget_media(struct sb_rfemu *e, const char *key)
+{
+	const char *file = sb_json_str(json_object_get(e->fetched, key), "file");
+
+	if (!json_object_get(e->fetched, key))
+		return;
+	if (file)
+		unlink(file);
+	json_object_del(e->fetched, key);
+	save_fetched(e);
+}
+
+/* A system comes up: when its boot override says Cd, "boot the
+ * installer" (the lab's stand-in, rfemu_media.c), write what happened to
+ * install.json, and clear a one-time override as BMCs do. */
+static void system_boots(struct sb_rfemu *e, const char *syskey, json_t *sys)
+{
+	json_t *boot = sb_json_obj(sys, "Boot"), *res, *st;
+	const char *en = sb_json_str(boot, "BootSourceOverrideEnabled");
+	struct sb_rfemu_boot_media m = { 0 };
+	const char *key;
+
+	if (!e->fetch || !boot || !sb_streq(sb_json_str(boot, "BootSourceOverrideTarget"), "Cd") ||
+	    !(sb_streq(en, "Once") || sb_streq(en, "Continuous")))
+		return;
+	json_object_foreach(e->tree, key, res) {
+		json_t *f = json_object_get(e->fetched, key), *t;
+		size_t i;
+		bool cd = false, usb = false;
+		if (!is_type(res, "#VirtualMedia.") || !json_is_true(json_object_get(res, "Inserted")) || !f)
+			continue;
+		json_array_foreach(sb_json_arr(res, "MediaTypes"), i, t) {
+			const char *ty = json_string_value(t);
+			cd |= sb_streq(ty, "CD") || sb_streq(ty, "DVD");
+			usb |= sb_streq(ty, "USBStick") || sb_streq(ty, "Floppy") || sb_streq(ty, "Removable");
+		}
+		long long size = 0;
+		sb_json_int(f, "size", &size);
+		if (cd && !m.cd_file) {
+			m.cd_image = sb_json_str(f, "image");
+			m.cd_file = sb_json_str(f, "file");
+			m.cd_sha256 = sb_json_str(f, "sha256");
+			m.cd_size = (uint64_t)size;
+		} else if (usb && !m.usb_file) {
+			m.usb_image = sb_json_str(f, "image");
+			m.usb_file = sb_json_str(f, "file");
+			m.usb_sha256 = sb_json_str(f, "sha256");
+			m.usb_size = (uint64_t)size;
+		}
+	}
+	st = sb_rfemu_install(&m);
+	if (st && e->state_dir) {
+		char path[4096];
+		char *text = json_dumps(st, JSON_INDENT(1) | JSON_SORT_KEYS);
+		snprintf(path, sizeof(path), "%s/install.json", e->state_dir);
+		if (!text || sb_file_write_atomic(path, text, strlen(text), 0644))
+			sb_warn("lab-redfish-bmc: cannot write %s: %s", path, sb_error_message());
+		free(text);
+	}
+	sb_info("lab-redfish-bmc: %s booted from the virtual CD: %s%s", syskey,
+		json_is_true(json_object_get(st, "ok")) ? "installed for " : "the install failed: ",
+		json_is_true(json_object_get(st, "ok")) ? sb_json_str(st, "fqdn") :
+							  sb_json_str(st, "error"));
+	json_decref(st);
+	if (sb_streq(en, "Once"))
+		json_object_set_new(boot, "BootSourceOverrideEnabled", json_string("Disabled"));
+	touch(e, syskey, true);
 }
 
 static void media_insert(struct sb_rfemu *e, const char *key, json_t *vm,
@@ -1155,6 +1307,7 @@ static void media_insert(struct sb_rfemu *e, const char *key, json_t *vm,
 
 static void media_eject(struct sb_rfemu *e, const char *key, json_t *vm)
 {
+	forget_media(e, key);
 	json_object_set_new(vm, "Image", json_null());
 	json_object_set_new(vm, "ImageName", json_null());
 	json_object_set_new(vm, "Inserted", json_false());
@@ -1235,6 +1388,8 @@ static void do_insert(struct sb_rfemu *e, const char *key, json_t *vm,
 			    sb_json_str(vm, "Image") ? sb_json_str(vm, "Image") : "an image");
 		goto out;
 	}
+	if (inserted && !fetch_media(e, key, vm, image, r))
+		goto out;
 	media_insert(e, key, vm, image, inserted, wp, proto);
 	r->status = 204;
 out:
@@ -1386,9 +1541,13 @@ static void patch_media(struct sb_rfemu *e, const char *key, json_t *vm, json_t 
 	if ((img && json_is_null(img)) ||
 	    json_is_false(json_object_get(body, "Inserted")))
 		media_eject(e, key, vm);
-	else if (img)
+	else if (img) {
+		if (json_is_true(json_object_get(vm, "Inserted")))
+			forget_media(e, key);
+		if (inserted && !fetch_media(e, key, vm, json_string_value(img), r))
+			return;
 		media_insert(e, key, vm, json_string_value(img), inserted, wp, proto);
-	else
+	} else
 		reply_error(r, 400, "PropertyMissing", "give Image (a URL) or Inserted false");
 }
 

@@ -37,6 +37,42 @@ int sb_rfemu_apply_node(struct sb_rfemu *e, const json_t *node);
  * them from there now if the file exists. */
 int sb_rfemu_set_state_dir(struct sb_rfemu *e, const char *dir);
 
+/* Make InsertMedia fetch the image as a BMC does (lab-redfish-bmc turns
+ * this on; unit tests leave it off): a ranged GET of the ISO volume
+ * descriptor, then the whole image, with its size and SHA-256 kept, and
+ * a copy in the state dir's media/ when there is one. A fetch that fails
+ * refuses the insert (400 CouldNotEstablishConnection). With fetching on,
+ * a power-on or restart while the boot override says Cd (Once or
+ * Continuous) "boots the installer" (sb_rfemu_install) and writes the
+ * outcome to the state dir's install.json; Once is then cleared. */
+void sb_rfemu_set_fetch(struct sb_rfemu *e, bool on);
+
+/* What a fetch brought (rfemu_media.c). */
+struct sb_rfemu_fetched {
+	uint64_t size;
+	char sha256[65];
+	bool ranged;		/* the server answered the ranged read with 206 */
+};
+/* GET url (http or https) into path (via path.part; NULL: keep no
+ * copy), at most max bytes. */
+int sb_rfemu_fetch(const char *url, const char *path, uint64_t max,
+		   struct sb_rfemu_fetched *out);
+
+/* The media in the drives when the system boots from the CD. */
+struct sb_rfemu_boot_media {
+	const char *cd_image, *cd_file, *cd_sha256;	/* NULL when empty */
+	uint64_t cd_size;
+	const char *usb_image, *usb_file, *usb_sha256;
+	uint64_t usb_size;
+};
+/* The lab's stand-in for the Proxmox VE installer in partition mode: the
+ * CD must hold an ISO 9660 image, a removable medium an ISO 9660 image
+ * labelled PROXMOX-AIS whose /answer.toml passes sb_answer_validate and
+ * names an fqdn. Returns the install state {at, what, ok, installed,
+ * fqdn, installer: {image, sha256, size, label}, answer_media: {...},
+ * error} (NULL: out of memory). Nothing is installed anywhere. */
+json_t *sb_rfemu_install(const struct sb_rfemu_boot_media *m);
+
 /* Task duration in milliseconds (tests shorten it). */
 void sb_rfemu_set_task_ms(struct sb_rfemu *e, unsigned ms);
 

@@ -7,6 +7,7 @@
  * step runs. `{{ "{{" }}` writes a literal "{{". */
 #include "bootstrap/checklist.h"
 #include "common/error.h"
+#include "common/file.h"
 #include "common/str.h"
 
 #include <ctype.h>
@@ -25,6 +26,7 @@ static const char *const site_fields[] = {
 	"id", "name", "tier", "timezone", "bom", NULL,
 };
 static const char *const run_fields[] = { "id", "dir", NULL };
+static const char *const appliance_fields[] = { "etc", "images", NULL };
 static const char *const besu_fields[] = {
 	"chain_id", "block_period", "epoch_length", "request_timeout", NULL,
 };
@@ -35,7 +37,7 @@ static const char *const role_fields[] = {
 	"count", "names", "mgmt_ips", "first_name", "first_mgmt_ip", NULL,
 };
 static const char *const namespaces[] = {
-	"node", "site", "run", "steps", "role", "besu", NULL,
+	"node", "site", "run", "steps", "role", "besu", "appliance", NULL,
 };
 static const char *const filters[] = { "shell", "trim", NULL };
 
@@ -156,18 +158,19 @@ static int check_path(const struct expr *e, const struct sb_checklist *c,
 	if (!in_list(ns, namespaces))
 		return unknown_var(full, "namespace", ns, namespaces);
 	if (strcmp(ns, "node") == 0 || strcmp(ns, "site") == 0 ||
-	    strcmp(ns, "run") == 0 || strcmp(ns, "besu") == 0) {
+	    strcmp(ns, "run") == 0 || strcmp(ns, "besu") == 0 ||
+	    strcmp(ns, "appliance") == 0) {
 		const char *const *f = ns[0] == 'n' ? node_fields :
 				       ns[0] == 's' ? site_fields :
-				       ns[0] == 'b' ? besu_fields : run_fields;
+				       ns[0] == 'b' ? besu_fields :
+				       ns[0] == 'r' ? run_fields : appliance_fields;
+		char what[32];
+		snprintf(what, sizeof(what), "field of %s", ns);
 		if (e->nseg != 2)
 			return sb_error_set(SB_EINPUT, "'%s' is not a variable: write %s.FIELD (e.g. %s.%s)",
 					    full, ns, ns, f[0]);
 		if (!in_list(e->seg[1], f))
-			return unknown_var(full, ns[0] == 'n' ? "field of node" :
-				       ns[0] == 's' ? "field of site" :
-				       ns[0] == 'b' ? "field of besu" : "field of run",
-				       e->seg[1], f);
+			return unknown_var(full, what, e->seg[1], f);
 		if (site_step && ns[0] == 'n')
 			return sb_error_set(SB_EINPUT, "'%s' has no value in a step that runs once per site (hosts: site): there is no node",
 					    full);
@@ -464,6 +467,12 @@ static int lookup(char **out, const struct expr *e, const struct sb_tmpl_env *en
 			return need(env->run_id ? env->run_id : "RUN-ID", var, "this run", "", out);
 		if (strcmp(f, "dir") == 0)
 			return need(env->run_dir ? env->run_dir : "RUN-DIR", var, "this run", "", out);
+	}
+	if (strcmp(ns, "appliance") == 0 && e->nseg == 2) {
+		if (strcmp(f, "etc") == 0)
+			return need(sb_appliance_etc(), var, "the appliance", "", out);
+		if (strcmp(f, "images") == 0)
+			return need(sb_appliance_images(), var, "the appliance", "", out);
 	}
 	if (strcmp(ns, "steps") == 0 && e->nseg == 3) {
 		if (!env->step_value) {

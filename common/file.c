@@ -155,3 +155,19 @@ int sb_file_check_private(const char *path)
 				    path, (unsigned)(st.st_mode & 07777), path);
 	return 0;
 }
+
+static const char *env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : dflt;
+}
+
+const char *sb_appliance_etc(void)
+{
+	return env_or("SITEBOOT_ETC", "/etc/siteboot");
+}
+
+const char *sb_appliance_images(void)
+{
+	return env_or("SITEBOOT_IMAGES", "/var/lib/siteboot/images");
+}

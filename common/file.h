@@ -23,4 +23,11 @@ int sb_mkdir_p(const char *path, mode_t mode);
  * Returns 0, or SB_EINPUT naming the mode and the chmod that fixes it. */
 int sb_file_check_private(const char *path);
 
+/* The appliance's own places (docs/appliance.md): its configuration
+ * (BMC credentials, root password hash, the Besu network's files),
+ * $SITEBOOT_ETC or /etc/siteboot; its verified install images,
+ * $SITEBOOT_IMAGES or /var/lib/siteboot/images. */
+const char *sb_appliance_etc(void);
+const char *sb_appliance_images(void);
+
 #endif

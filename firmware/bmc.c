@@ -6,8 +6,10 @@
 #include "common/str.h"
 #include "common/time.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Both drivers are linked in: the URL scheme picks one. */
 
@@ -281,18 +283,89 @@ int sb_bmc_firmware_read(struct sb_bmc *b, struct sb_hw_inventory *inv)
 	return rc ? rc : b->drv->firmware_read(b, inv);
 }
 
-int sb_bmc_media_insert(struct sb_bmc *b, const char *image_url)
+/* IPMI has no virtual media: say what to do instead. */
+static int media_before(struct sb_bmc *b, bool have)
 {
-	int rc = before(b, b->drv->media_insert != NULL, "virtual media");
-
-	return rc ? rc : b->drv->media_insert(b, image_url);
+	if (!have && strcmp(b->drv->name, "ipmi") == 0)
+		return sb_error_set(SB_EUNSUPPORTED,
+				    "bmc %s: IPMI has no virtual media; boot the installer over PXE "
+				    "(siteboot boot pxe --once) or from a USB stick, or use the BMC's "
+				    "Redfish URL (redfish://...) when it has one",
+				    b->name);
+	return before(b, have, "virtual media");
 }
 
-int sb_bmc_media_eject(struct sb_bmc *b)
+int sb_bmc_media_list(struct sb_bmc *b, struct sb_media_slot **out, size_t *n)
 {
-	int rc = before(b, b->drv->media_eject != NULL, "virtual media");
+	int rc = media_before(b, b->drv->media_list != NULL);
 
-	return rc ? rc : b->drv->media_eject(b);
+	*out = NULL;
+	*n = 0;
+	return rc ? rc : b->drv->media_list(b, out, n);
+}
+
+int sb_bmc_media_insert(struct sb_bmc *b, const char *slot, const char *image_url)
+{
+	int rc = media_before(b, b->drv->media_insert != NULL);
+
+	return rc ? rc : b->drv->media_insert(b, slot, image_url);
+}
+
+int sb_bmc_media_eject(struct sb_bmc *b, const char *slot)
+{
+	int rc = media_before(b, b->drv->media_eject != NULL);
+
+	return rc ? rc : b->drv->media_eject(b, slot);
+}
+
+void sb_media_slots_free(struct sb_media_slot *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		free(v[i].id);
+		free(v[i].path);
+		free(v[i].types);
+		free(v[i].image);
+	}
+	free(v);
+}
+
+unsigned sb_media_type_kinds(const char *type)
+{
+	if (!type)
+		return 0;
+	if (strcasecmp(type, "CD") == 0 || strcasecmp(type, "DVD") == 0)
+		return SB_MEDIA_CD;
+	if (strcasecmp(type, "USBStick") == 0 || strcasecmp(type, "Floppy") == 0 ||
+	    strcasecmp(type, "Removable") == 0)
+		return SB_MEDIA_USB;
+	return 0;
+}
+
+long sb_media_slot_pick(const struct sb_media_slot *v, size_t n, const char *slot,
+			const char *bmc)
+{
+	unsigned want = 0;
+	char have[512];
+	size_t off = 0;
+
+	if (!slot || strcasecmp(slot, "cd") == 0)
+		want = SB_MEDIA_CD;
+	else if (strcasecmp(slot, "usb") == 0)
+		want = SB_MEDIA_USB;
+	for (size_t i = 0; i < n; i++)
+		if (want ? (v[i].kinds & want) != 0 : (v[i].id && strcasecmp(v[i].id, slot) == 0))
+			return (long)i;
+	have[0] = '\0';
+	for (size_t i = 0; i < n && off < sizeof(have); i++)
+		off += (size_t)snprintf(have + off, sizeof(have) - off, "%s%s (%s)", i ? ", " : "",
+					v[i].id ? v[i].id : "?", v[i].types ? v[i].types : "no MediaTypes");
+	sb_error_set(SB_EUNSUPPORTED, "bmc %s: %s%s%s; its virtual media: %s; choose the slot "
+		     "with cd, usb or a device Id", bmc,
+		     want == SB_MEDIA_CD ? "no virtual media device plays a CD or DVD" :
+		     want == SB_MEDIA_USB ? "no virtual media device takes a USB stick or floppy image" :
+		     "no virtual media device '", want ? "" : slot, want ? "" : "'",
+		     n ? have : "none");
+	return -1;
 }
 
 int sb_bmc_sel_read(struct sb_bmc *b, struct sb_sel_entry **out, size_t *n)

@@ -101,6 +101,32 @@ struct sb_sel_entry {
 	char *text;
 };
 
+/* One virtual media device of a BMC (a Redfish VirtualMedia member). A
+ * BMC usually has a CD/DVD drive and a removable one (USB stick or
+ * floppy): the Proxmox installer in partition mode boots from the first
+ * and reads its answer file from the second. Strings are owned. */
+enum {
+	SB_MEDIA_CD = 1 << 0,	/* MediaTypes CD or DVD */
+	SB_MEDIA_USB = 1 << 1,	/* USBStick, Floppy or Removable */
+};
+struct sb_media_slot {
+	char *id;		/* the member's Id: "CD1", "Floppy1" */
+	char *path;		/* its resource (driver-specific), or NULL */
+	unsigned kinds;		/* SB_MEDIA_* bits */
+	char *types;		/* the MediaTypes as reported: "CD,DVD" */
+	bool inserted;
+	char *image;		/* the image URL, or NULL */
+};
+void sb_media_slots_free(struct sb_media_slot *v, size_t n);
+/* The SB_MEDIA_* kinds of a media type name ("CD", "USBStick", ...). */
+unsigned sb_media_type_kinds(const char *type);
+/* A slot choice: NULL or "cd" the first CD/DVD device, "usb" the first
+ * removable one (USB stick, floppy), else a device Id compared
+ * case-insensitively. Index into v, or -1 with an SB_EUNSUPPORTED
+ * message naming the BMC and the devices it has. */
+long sb_media_slot_pick(const struct sb_media_slot *v, size_t n,
+			const char *slot, const char *bmc);
+
 /* ---- the driver table ------------------------------------------------- */
 
 enum {
@@ -134,8 +160,14 @@ struct sb_bmc_driver {
 	 * paths and raw evidence. */
 	int (*inventory_read)(struct sb_bmc *b, struct sb_hw_inventory *inv);
 	int (*firmware_read)(struct sb_bmc *b, struct sb_hw_inventory *inv);
-	int (*media_insert)(struct sb_bmc *b, const char *image_url);
-	int (*media_eject)(struct sb_bmc *b);
+	/* Virtual media: the devices, in the BMC's order; insert into the
+	 * slot chosen as sb_media_slot_pick() says (read back); eject one
+	 * slot, or every slot holding media when slot is NULL. */
+	int (*media_list)(struct sb_bmc *b, struct sb_media_slot **out,
+			  size_t *n);
+	int (*media_insert)(struct sb_bmc *b, const char *slot,
+			    const char *image_url);
+	int (*media_eject)(struct sb_bmc *b, const char *slot);
 	int (*sel_read)(struct sb_bmc *b, struct sb_sel_entry **out, size_t *n);
 	/* Findings about this BMC's security (may open extra sessions). */
 	int (*security_scan)(const struct sb_bmc_url *url,
@@ -185,8 +217,12 @@ int sb_bmc_boot_get(struct sb_bmc *b, struct sb_boot *out);
 int sb_bmc_boot_set(struct sb_bmc *b, const struct sb_boot *bt);
 int sb_bmc_inventory_read(struct sb_bmc *b, struct sb_hw_inventory *inv);
 int sb_bmc_firmware_read(struct sb_bmc *b, struct sb_hw_inventory *inv);
-int sb_bmc_media_insert(struct sb_bmc *b, const char *image_url);
-int sb_bmc_media_eject(struct sb_bmc *b);
+/* Virtual media (Redfish). IPMI has none: SB_EUNSUPPORTED naming the
+ * alternatives (PXE, a USB stick, the BMC's Redfish URL). */
+int sb_bmc_media_list(struct sb_bmc *b, struct sb_media_slot **out, size_t *n);
+int sb_bmc_media_insert(struct sb_bmc *b, const char *slot,
+			const char *image_url);
+int sb_bmc_media_eject(struct sb_bmc *b, const char *slot);
 int sb_bmc_sel_read(struct sb_bmc *b, struct sb_sel_entry **out, size_t *n);
 void sb_bmc_sel_free(struct sb_sel_entry *v, size_t n);
 void sb_bmc_findings_free(struct sb_bmc_finding *v, size_t n);

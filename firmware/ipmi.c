@@ -266,6 +266,16 @@ static int need(const struct ipmi_bmc *b, size_t n, size_t want,
 			    bmc_name(b), what, n, want);
 }
 
+/* cmd, then at least `min` data bytes in the reply. */
+static int cmd_need(struct ipmi_bmc *b, uint8_t netfn, const uint8_t *rq,
+		    size_t rqlen, uint8_t *data, size_t max, size_t *n,
+		    size_t min, const char *what)
+{
+	int rc = cmd(b, netfn, rq, rqlen, data, max, n, what);
+
+	return rc ? rc : need(b, *n, min, what);
+}
+
 /* Open an RMCP+ session with one cipher suite. */
 static int try_open(ipmi_ctx_t *out, const char *where, const char *user,
 		    const char *password, uint8_t cipher,
@@ -604,11 +614,8 @@ static int ipmi_info(struct sb_bmc *base, struct sb_bmc_info *out)
 
 	/* what a probe may have filled in is replaced, not leaked */
 	sb_bmc_info_release(out);
-	rc = cmd(b, NETFN_APP, (const uint8_t[]){ 0x01 }, 1, d, sizeof(d), &n,
-		 "Get Device ID");
-	if (rc)
-		return rc;
-	if ((rc = need(b, n, 11, "Get Device ID")))
+	if ((rc = cmd_need(b, NETFN_APP, (const uint8_t[]){ 0x01 }, 1, d,
+			   sizeof(d), &n, 11, "Get Device ID")))
 		return rc;
 	iana = (uint32_t)d[6] | ((uint32_t)d[7] << 8) | ((uint32_t)(d[8] & 0x0f) << 16);
 	out->vendor = vendor_name(iana);
@@ -654,11 +661,8 @@ static int ipmi_power_get(struct sb_bmc *base, enum sb_power_state *out)
 	int rc;
 
 	*out = SB_POWER_UNKNOWN;
-	rc = cmd(b, NETFN_CHASSIS, (const uint8_t[]){ 0x01 }, 1, d, sizeof(d),
-		 &n, "Get Chassis Status");
-	if (rc)
-		return rc;
-	if ((rc = need(b, n, 3, "Get Chassis Status")))
+	if ((rc = cmd_need(b, NETFN_CHASSIS, (const uint8_t[]){ 0x01 }, 1, d,
+			   sizeof(d), &n, 3, "Get Chassis Status")))
 		return rc;
 	*out = (d[0] & 0x01) ? SB_POWER_ON : SB_POWER_OFF;
 	return 0;
@@ -734,12 +738,10 @@ static int ipmi_boot_get(struct sb_bmc *base, struct sb_boot *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = cmd(b, NETFN_CHASSIS, (const uint8_t[]){ 0x09, 0x05, 0x00, 0x00 },
-		 4, d, sizeof(d), &n, "Get System Boot Options");
-	if (rc)
-		return rc;
 	/* parameter version, parameter valid | selector, 5 data bytes */
-	if ((rc = need(b, n, 4, "Get System Boot Options")))
+	if ((rc = cmd_need(b, NETFN_CHASSIS,
+			   (const uint8_t[]){ 0x09, 0x05, 0x00, 0x00 }, 4, d,
+			   sizeof(d), &n, 4, "Get System Boot Options")))
 		return rc;
 	if ((d[1] & 0x7f) != 0x05)
 		return sb_error_set(SB_EPROTO,
@@ -794,11 +796,8 @@ static int read_fru(struct ipmi_bmc *b, uint8_t id, uint8_t **out,
 	*len = 0;
 	rq[0] = 0x10;	/* Get FRU Inventory Area Info */
 	rq[1] = id;
-	rc = cmd(b, NETFN_STORAGE, rq, 2, d, sizeof(d), &n,
-		 "Get FRU Inventory Area Info");
-	if (rc)
-		return rc;
-	if ((rc = need(b, n, 3, "Get FRU Inventory Area Info")))
+	if ((rc = cmd_need(b, NETFN_STORAGE, rq, 2, d, sizeof(d), &n, 3,
+			   "Get FRU Inventory Area Info")))
 		return rc;
 	size = (size_t)d[0] | ((size_t)d[1] << 8);
 	words = d[2] & 0x01;
@@ -871,11 +870,8 @@ static int ipmi_firmware_read(struct sb_bmc *base, struct sb_hw_inventory *inv)
 	int rc, ev;
 	struct sb_hw_firmware *fw;
 
-	rc = cmd(b, NETFN_APP, (const uint8_t[]){ 0x01 }, 1, d, sizeof(d), &n,
-		 "Get Device ID");
-	if (rc)
-		return rc;
-	if ((rc = need(b, n, 11, "Get Device ID")))
+	if ((rc = cmd_need(b, NETFN_APP, (const uint8_t[]){ 0x01 }, 1, d,
+			   sizeof(d), &n, 11, "Get Device ID")))
 		return rc;
 	snprintf(ver, sizeof(ver), "%u.%02x", d[2] & 0x7fu, d[3]);
 	ev = sb_hw_add_evidence(inv, "ipmi:get-device-id",
@@ -917,19 +913,13 @@ static int ipmi_sel_read(struct sb_bmc *base, struct sb_sel_entry **out,
 
 	*out = NULL;
 	*nout = 0;
-	rc = cmd(b, NETFN_STORAGE, (const uint8_t[]){ 0x40 }, 1, d, sizeof(d),
-		 &n, "Get SEL Info");
-	if (rc)
-		return rc;
-	if ((rc = need(b, n, 3, "Get SEL Info")))
+	if ((rc = cmd_need(b, NETFN_STORAGE, (const uint8_t[]){ 0x40 }, 1, d,
+			   sizeof(d), &n, 3, "Get SEL Info")))
 		return rc;
 	if ((d[1] | (d[2] << 8)) == 0)
 		return 0;	/* empty */
-	rc = cmd(b, NETFN_STORAGE, (const uint8_t[]){ 0x42 }, 1, d, sizeof(d),
-		 &n, "Reserve SEL");
-	if (rc)
-		return rc;
-	if ((rc = need(b, n, 2, "Reserve SEL")))
+	if ((rc = cmd_need(b, NETFN_STORAGE, (const uint8_t[]){ 0x42 }, 1, d,
+			   sizeof(d), &n, 2, "Reserve SEL")))
 		return rc;
 	res = (uint16_t)(d[0] | (d[1] << 8));
 	while (id != 0xFFFF && count < SEL_MAX) {
@@ -943,10 +933,8 @@ static int ipmi_sel_read(struct sb_bmc *base, struct sb_sel_entry **out,
 		rq[4] = (uint8_t)(id >> 8);
 		rq[5] = 0;
 		rq[6] = 0xFF;	/* whole record */
-		rc = cmd(b, NETFN_STORAGE, rq, 7, d, sizeof(d), &n, "Get SEL Entry");
-		if (rc)
-			goto fail;
-		if ((rc = need(b, n, 18, "Get SEL Entry")))
+		if ((rc = cmd_need(b, NETFN_STORAGE, rq, 7, d, sizeof(d), &n,
+				   18, "Get SEL Entry")))
 			goto fail;
 		next = (uint16_t)(d[0] | (d[1] << 8));
 		if (count == cap) {
@@ -1131,6 +1119,7 @@ const struct sb_bmc_driver sb_bmc_ipmi_driver = {
 	.boot_set = ipmi_boot_set,
 	.inventory_read = ipmi_inventory_read,
 	.firmware_read = ipmi_firmware_read,
+	.media_list = NULL,
 	.media_insert = NULL,
 	.media_eject = NULL,
 	.sel_read = ipmi_sel_read,

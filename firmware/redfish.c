@@ -1158,18 +1158,28 @@ static int rf_boot_set(struct sb_bmc *h, const struct sb_boot *bt)
 
 /* ---- virtual media ------------------------------------------------------------------ */
 
-/* The CD-like virtual media device: the system's VirtualMedia if it has
- * one, else its manager's. Fills path and the resource's JSON. */
-static int rf_media_find(struct rf *b, char *path, size_t size, json_t **doc)
+/* One VirtualMedia member as read. */
+struct rf_vm {
+	char path[SB_RF_PATH_MAX];
+	json_t *doc;
+};
+
+static void vms_free(struct rf_vm *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		json_decref(v[i].doc);
+	free(v);
+}
+
+/* The path of the VirtualMedia collection: the system's if it has one,
+ * else its manager's. */
+static int rf_media_coll(struct rf *b, char *coll_out, size_t size)
 {
 	const json_t *sys;
 	const char *coll = NULL;
-	struct rf_resp resp, mresp;
-	json_t *m;
-	size_t i;
+	struct rf_resp mresp;
 	int rc;
 
-	*doc = NULL;
 	if ((rc = rf_system(b, &sys)))
 		return rc;
 	coll = link_of(sys, "VirtualMedia");
@@ -1200,20 +1210,34 @@ static int rf_media_find(struct rf *b, char *path, size_t size, json_t **doc)
 		return sb_error_set(SB_EUNSUPPORTED, "bmc %s: neither the system nor its manager offers VirtualMedia",
 				    b->name);
 	}
-	{
-		char cp[SB_RF_PATH_MAX];
+	sb_strlcpy(coll_out, coll, size);
+	resp_release(&mresp);
+	return 0;
+}
 
-		sb_strlcpy(cp, coll, sizeof(cp));
-		resp_release(&mresp);
-		if ((rc = rf_get(b, cp, &resp)))
-			return rc;
+/* Every VirtualMedia member, in the collection's order. */
+static int rf_media_all(struct rf *b, struct rf_vm **out, size_t *n)
+{
+	char coll[SB_RF_PATH_MAX];
+	struct rf_resp resp;
+	struct rf_vm *v = NULL;
+	size_t i, k = 0;
+	json_t *m, *members;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = rf_media_coll(b, coll, sizeof(coll))) || (rc = rf_get(b, coll, &resp)))
+		return rc;
+	members = sb_json_arr(resp.doc, "Members");
+	v = calloc(json_array_size(members) + 1, sizeof(*v));
+	if (!v) {
+		resp_release(&resp);
+		return sb_error_set(SB_ENOMEM, "out of memory");
 	}
-	json_array_foreach(sb_json_arr(resp.doc, "Members"), i, m) {
+	json_array_foreach(members, i, m) {
 		const char *id = sb_json_str(m, "@odata.id");
 		struct rf_resp d;
-		json_t *types, *t;
-		size_t k;
-		bool cd = false;
 
 		if (!sb_rf_path_ok(id))
 			continue;
@@ -1221,27 +1245,113 @@ static int rf_media_find(struct rf *b, char *path, size_t size, json_t **doc)
 			sb_error_clear();
 			continue;
 		}
-		types = sb_json_arr(d.doc, "MediaTypes");
-		json_array_foreach(types, k, t)
-			if (sb_streq(json_string_value(t), "CD") ||
-			    sb_streq(json_string_value(t), "DVD"))
-				cd = true;
-		if (!cd && sb_rf_list_has(b->q->media_cd_ids, sb_json_str(d.doc, "Id")))
-			cd = true;
-		/* no MediaTypes at all: a device named like a CD will do */
-		if (!cd && !types && sb_json_str(d.doc, "Id") &&
-		    strcasestr(sb_json_str(d.doc, "Id"), "CD"))
-			cd = true;
-		if (cd) {
-			sb_strlcpy(path, id, size);
-			*doc = d.doc;
-			resp_release(&resp);
-			return 0;
-		}
-		resp_release(&d);
+		sb_strlcpy(v[k].path, id, sizeof(v[k].path));
+		v[k++].doc = d.doc;
 	}
 	resp_release(&resp);
-	return sb_error_set(SB_EUNSUPPORTED, "bmc %s: no virtual media device plays a CD or DVD", b->name);
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+/* What a member plays: its MediaTypes, the vendor's CD Ids, or, with no
+ * MediaTypes at all, what its Id says. */
+static unsigned vm_kinds(const struct rf *b, const json_t *doc, char *types, size_t tsize)
+{
+	const char *id = sb_json_str(doc, "Id");
+	json_t *arr = sb_json_arr(doc, "MediaTypes"), *t;
+	unsigned kinds = 0;
+	size_t k, off = 0;
+
+	if (types && tsize)
+		types[0] = '\0';
+	json_array_foreach(arr, k, t) {
+		kinds |= sb_media_type_kinds(json_string_value(t));
+		if (types && json_is_string(t) && off < tsize)
+			off += (size_t)snprintf(types + off, tsize - off, "%s%s", k ? "," : "",
+						json_string_value(t));
+	}
+	if (sb_rf_list_has(b->q->media_cd_ids, id))
+		kinds |= SB_MEDIA_CD;
+	if (!arr && id) {
+		if (strcasestr(id, "CD") || strcasestr(id, "DVD"))
+			kinds |= SB_MEDIA_CD;
+		if (strcasestr(id, "USB") || strcasestr(id, "Floppy") || strcasestr(id, "Removable"))
+			kinds |= SB_MEDIA_USB;
+	}
+	return kinds;
+}
+
+static bool vm_inserted(const json_t *doc)
+{
+	const json_t *ins = json_object_get(doc, "Inserted");
+	const char *img = sb_json_str(doc, "Image");
+
+	return json_is_true(ins) || (!ins && img && *img);
+}
+
+static int rf_media_list(struct sb_bmc *h, struct sb_media_slot **out, size_t *n)
+{
+	struct rf *b = (struct rf *)h;
+	struct rf_vm *v;
+	struct sb_media_slot *s;
+	size_t nv;
+	int rc = rf_media_all(b, &v, &nv);
+
+	*out = NULL;
+	*n = 0;
+	if (rc)
+		return rc;
+	s = calloc(nv + 1, sizeof(*s));
+	if (!s) {
+		vms_free(v, nv);
+		return sb_error_set(SB_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < nv; i++) {
+		char types[128];
+		const char *img = sb_json_str(v[i].doc, "Image");
+
+		s[i].kinds = vm_kinds(b, v[i].doc, types, sizeof(types));
+		s[i].id = sb_strdup(sb_json_str(v[i].doc, "Id") ? sb_json_str(v[i].doc, "Id") : "");
+		s[i].path = sb_strdup(v[i].path);
+		s[i].types = sb_strdup(types);
+		s[i].inserted = vm_inserted(v[i].doc);
+		s[i].image = img && *img ? sb_strdup(img) : NULL;
+		if (!s[i].id || !s[i].path || !s[i].types || (img && *img && !s[i].image)) {
+			sb_media_slots_free(s, nv);
+			vms_free(v, nv);
+			return sb_error_set(SB_ENOMEM, "out of memory");
+		}
+	}
+	vms_free(v, nv);
+	*out = s;
+	*n = nv;
+	return 0;
+}
+
+/* The member a slot choice names: its path and JSON (the caller frees). */
+static int rf_media_find(struct rf *b, const char *slot, char *path, size_t size, json_t **doc)
+{
+	struct sb_media_slot *s = NULL;
+	size_t n = 0;
+	long i;
+	int rc = rf_media_list(&b->hdr, &s, &n);
+	struct rf_resp d;
+
+	*doc = NULL;
+	if (rc)
+		return rc;
+	i = sb_media_slot_pick(s, n, slot, b->name);
+	if (i < 0) {
+		sb_media_slots_free(s, n);
+		return SB_EUNSUPPORTED;
+	}
+	sb_strlcpy(path, s[i].path, size);
+	sb_media_slots_free(s, n);
+	if ((rc = rf_get(b, path, &d)))
+		return rc;
+	*doc = d.doc;
+	return 0;
 }
 
 static const char *media_action(const json_t *vm, const char *name)
@@ -1271,18 +1381,13 @@ static int rf_media_check(struct rf *b, const char *path, const char *image)
 	return rc;
 }
 
-static int rf_media_eject(struct sb_bmc *h)
+/* Eject the member at path (vm is its JSON, consumed). */
+static int rf_media_eject_at(struct rf *b, const char *path, json_t *vm)
 {
-	struct rf *b = (struct rf *)h;
-	char path[SB_RF_PATH_MAX];
-	json_t *vm;
 	const char *act;
-	int rc = rf_media_find(b, path, sizeof(path), &vm);
+	int rc;
 
-	if (rc)
-		return rc;
-	if (json_is_false(json_object_get(vm, "Inserted")) ||
-	    (!json_object_get(vm, "Inserted") && !sb_json_str(vm, "Image"))) {
+	if (!vm_inserted(vm)) {
 		json_decref(vm);
 		return 0;
 	}
@@ -1304,30 +1409,55 @@ static int rf_media_eject(struct sb_bmc *h)
 	return rc ? rc : rf_media_check(b, path, NULL);
 }
 
-static int rf_media_insert(struct sb_bmc *h, const char *image_url)
+static int rf_media_eject(struct sb_bmc *h, const char *slot)
+{
+	struct rf *b = (struct rf *)h;
+	char path[SB_RF_PATH_MAX];
+	json_t *vm;
+	int rc;
+
+	if (slot) {
+		if ((rc = rf_media_find(b, slot, path, sizeof(path), &vm)))
+			return rc;
+		return rf_media_eject_at(b, path, vm);
+	}
+	/* every device holding media */
+	struct rf_vm *v;
+	size_t n;
+	if ((rc = rf_media_all(b, &v, &n)))
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++) {
+		rc = rf_media_eject_at(b, v[i].path, v[i].doc);
+		v[i].doc = NULL;
+	}
+	vms_free(v, n);
+	return rc;
+}
+
+static int rf_media_insert(struct sb_bmc *h, const char *slot, const char *image_url)
 {
 	struct rf *b = (struct rf *)h;
 	char path[SB_RF_PATH_MAX];
 	json_t *vm, *req;
 	const char *act;
 	char *body;
-	int rc = rf_media_find(b, path, sizeof(path), &vm);
+	int rc = rf_media_find(b, slot, path, sizeof(path), &vm);
 
 	if (rc)
 		return rc;
-	if (json_is_true(json_object_get(vm, "Inserted")) ||
-	    (sb_json_str(vm, "Image") && *sb_json_str(vm, "Image"))) {
+	if (vm_inserted(vm) || (sb_json_str(vm, "Image") && *sb_json_str(vm, "Image"))) {
 		if (sb_streq(sb_json_str(vm, "Image"), image_url) &&
 		    !json_is_false(json_object_get(vm, "Inserted"))) {
 			json_decref(vm);
 			return 0;	/* already there */
 		}
 		/* real BMCs refuse an insert over another image */
-		json_decref(vm);
-		if ((rc = rf_media_eject(h)))
+		if ((rc = rf_media_eject_at(b, path, vm)))
 			return rc;
-		if ((rc = rf_media_find(b, path, sizeof(path), &vm)))
+		struct rf_resp d;
+		if ((rc = rf_get(b, path, &d)))
 			return rc;
+		vm = d.doc;
 	}
 	req = json_pack("{s:s}", "Image", image_url);
 	act = media_action(vm, "#VirtualMedia.InsertMedia");
@@ -1588,6 +1718,7 @@ const struct sb_bmc_driver sb_bmc_redfish_driver = {
 	.boot_set = rf_boot_set,
 	.inventory_read = rf_inventory_read,
 	.firmware_read = rf_firmware_read,
+	.media_list = rf_media_list,
 	.media_insert = rf_media_insert,
 	.media_eject = rf_media_eject,
 	.sel_read = NULL,

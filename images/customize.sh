@@ -30,6 +30,26 @@ chmod 0700 "$root/var/lib/siteboot"
 # The man page index, so `man siteboot` works offline at once.
 chroot "$root" mandb -q >/dev/null 2>&1 || true
 
+# The Java runtime Besu needs, as the Debian packages the appliance carries
+# to hosts without Internet (docs/besu.md): openjdk-17-jre-headless and
+# what it depends on beyond a minimal Debian 12, as a flat repository
+# (the .debs and a Packages index) packed in one file for the upload.
+# At boot siteboot-data-check links it into /var/lib/siteboot/images.
+chroot "$root" apt-get update -q >/dev/null
+repo=/usr/local/share/siteboot/java-repo
+mkdir -p "$root$repo"
+chroot "$root" apt-get install -q -y --download-only --no-install-recommends \
+	-o Dir::Cache::archives="$repo" openjdk-17-jre-headless >/dev/null
+rm -rf "$root$repo/partial" "$root$repo/lock"
+(cd "$root$repo" && for deb in *.deb; do
+	dpkg-deb -f "$deb"
+	printf 'Filename: ./%s\nSize: %s\nSHA256: %s\n\n' "$deb" "$(stat -c %s "$deb")" \
+		"$(sha256sum "$deb" | cut -c1-64)"
+done) > "$root$repo/Packages"
+tar --sort=name --mtime="@${SOURCE_DATE_EPOCH:-0}" --owner=0 --group=0 --numeric-owner \
+	-cf "$root$repo.tar" -C "$root$repo" .
+rm -rf "$root$repo"
+
 # Per-machine and per-build state that must not be baked in.
 : > "$root/etc/machine-id"
 rm -f "$root/var/lib/dbus/machine-id" "$root/var/cache/ldconfig/aux-cache"

@@ -23,7 +23,23 @@ struct server {
 	const struct sb_media_serve_opts *o;
 	int dirfd;
 	pthread_mutex_t log_lock;
+	uint64_t t0;		/* monotonic start */
 };
+
+struct sb_media_server {
+	struct server s;
+	struct MHD_Daemon *d;
+};
+
+static void note(struct server *s, const char *who, const char *method, const char *name,
+		 unsigned status, uint64_t bytes, uint64_t size)
+{
+	if (!s->o->on_request)
+		return;
+	pthread_mutex_lock(&s->log_lock);
+	s->o->on_request(s->o->ctx, who, method, name, status, bytes, size);
+	pthread_mutex_unlock(&s->log_lock);
+}
 
 bool sb_cidr_contains(const char *cidr, const struct sockaddr *sa)
 {
@@ -133,6 +149,7 @@ static enum MHD_Result accept_policy(void *ctx, const struct sockaddr *sa, sockl
 			return MHD_YES;
 	peer(who, sizeof(who), sa);
 	logline(s, "%s refused: not in the allowed networks", who);
+	note(s, who, "", "", 0, 0, 0);
 	return MHD_NO;
 }
 
@@ -186,8 +203,14 @@ static enum MHD_Result on_request(void *ctx, struct MHD_Connection *c, const cha
 		*state = (void *)1;
 		return MHD_YES;
 	}
+	if (s->o->duration_ms && sb_time_mono_ms() - s->t0 >= s->o->duration_ms) {
+		logline(s, "%s %s %s 503 (the serving time is over)", who, method, url);
+		note(s, who, method, url + (url[0] == '/'), 503, 0, 0);
+		return reply_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the serving time is over\n");
+	}
 	if (url[0] != '/' || !safe_name(url + 1)) {
 		logline(s, "%s %s %s 404 (not a served name)", who, method, url);
+		note(s, who, method, url, 404, 0, 0);
 		return reply_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
 	}
 	fd = openat(s->dirfd, url + 1, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -195,6 +218,7 @@ static enum MHD_Result on_request(void *ctx, struct MHD_Connection *c, const cha
 		if (fd >= 0)
 			close(fd);
 		logline(s, "%s %s %s 404", who, method, url);
+		note(s, who, method, url + 1, 404, 0, 0);
 		return reply_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
 	}
 	uint64_t size = (uint64_t)st.st_size;
@@ -205,6 +229,7 @@ static enum MHD_Result on_request(void *ctx, struct MHD_Connection *c, const cha
 			char cr[64];
 			close(fd);
 			logline(s, "%s %s %s 416 range %s of %" PRIu64, who, method, url, range, size);
+			note(s, who, method, url + 1, 416, 0, size);
 			struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 			if (!r)
 				return MHD_NO;
@@ -245,19 +270,20 @@ static enum MHD_Result on_request(void *ctx, struct MHD_Connection *c, const cha
 	}
 	logline(s, "%s %s %s %u bytes %" PRIu64 "-%" PRIu64 " of %" PRIu64, who, method, url, status,
 		start, size ? end : 0, size);
+	note(s, who, method, url + 1, status, head ? 0 : len, size);
 	enum MHD_Result ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
 }
 
-int sb_media_serve(const struct sb_media_serve_opts *o)
+int sb_media_server_start(struct sb_media_server **out, const struct sb_media_serve_opts *o,
+			  unsigned *port)
 {
-	struct server s = { .o = o };
+	struct sb_media_server *m;
 	struct sockaddr_storage ss;
-	struct MHD_Daemon *d = NULL;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
-	int rc = 0;
 
+	*out = NULL;
 	memset(&ss, 0, sizeof(ss));
 	if (inet_pton(AF_INET, o->host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
 		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
@@ -271,31 +297,60 @@ int sb_media_serve(const struct sb_media_serve_opts *o)
 	}
 	if (o->nallow == 0)
 		return sb_error_set(SB_EINPUT, "no allowed network: give the site's BMC network");
-	s.dirfd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s.dirfd < 0)
-		return sb_error_set(SB_EINPUT, "%s: %s", o->dir, strerror(errno));
-	pthread_mutex_init(&s.log_lock, NULL);
-	d = MHD_start_daemon(flags, 0, accept_policy, &s, on_request, &s,
-			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-			     MHD_OPTION_CONNECTION_TIMEOUT, 300u, MHD_OPTION_END);
-	if (!d) {
-		rc = sb_error_set(SB_EIO, "cannot listen on %s port %u: %s", o->host, o->port,
-				  strerror(errno ? errno : EADDRINUSE));
-		goto out;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return sb_error_set(SB_ENOMEM, "out of memory");
+	m->s.o = o;
+	m->s.dirfd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (m->s.dirfd < 0) {
+		int rc = sb_error_set(SB_EINPUT, "%s: %s", o->dir, strerror(errno));
+		free(m);
+		return rc;
 	}
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	unsigned port = di ? di->port : o->port;
-	logline(&s, "serving %s on %s port %u to %zu network(s)", o->dir, o->host, port, o->nallow);
+	pthread_mutex_init(&m->s.log_lock, NULL);
+	m->s.t0 = sb_time_mono_ms();
+	m->d = MHD_start_daemon(flags, 0, accept_policy, &m->s, on_request, &m->s,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				MHD_OPTION_CONNECTION_TIMEOUT, 300u, MHD_OPTION_END);
+	if (!m->d) {
+		int rc = sb_error_set(SB_EIO, "cannot listen on %s port %u: %s", o->host, o->port,
+				      strerror(errno ? errno : EADDRINUSE));
+		close(m->s.dirfd);
+		pthread_mutex_destroy(&m->s.log_lock);
+		free(m);
+		return rc;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(m->d, MHD_DAEMON_INFO_BIND_PORT);
+	*port = di ? di->port : o->port;
+	logline(&m->s, "serving %s on %s port %u to %zu network(s)", o->dir, o->host, *port, o->nallow);
+	*out = m;
+	return 0;
+}
+
+void sb_media_server_stop(struct sb_media_server *m)
+{
+	if (!m)
+		return;
+	MHD_stop_daemon(m->d);
+	logline(&m->s, "stopped after %.0f s", (double)(sb_time_mono_ms() - m->s.t0) / 1000.0);
+	close(m->s.dirfd);
+	pthread_mutex_destroy(&m->s.log_lock);
+	free(m);
+}
+
+int sb_media_serve(const struct sb_media_serve_opts *o)
+{
+	struct sb_media_server *m = NULL;
+	unsigned port = 0;
+	int rc = sb_media_server_start(&m, o, &port);
+
+	if (rc)
+		return rc;
 	if (o->ready)
 		o->ready(o->ctx, port);
-	uint64_t t0 = sb_time_mono_ms();
 	while (!(o->stop && *o->stop) &&
-	       (o->duration_ms == 0 || sb_time_mono_ms() - t0 < o->duration_ms))
+	       (o->duration_ms == 0 || sb_time_mono_ms() - m->s.t0 < o->duration_ms))
 		sb_time_sleep_ms(100);
-	logline(&s, "stopped after %.0f s", (double)(sb_time_mono_ms() - t0) / 1000.0);
-	MHD_stop_daemon(d);
-out:
-	close(s.dirfd);
-	pthread_mutex_destroy(&s.log_lock);
-	return rc;
+	sb_media_server_stop(m);
+	return 0;
 }

@@ -27,10 +27,25 @@ struct sb_media_serve_opts {
 	/* called once listening, with the port */
 	void (*ready)(void *ctx, unsigned port);
 	void *ctx;
+	/* called for every request answered and every client refused
+	 * (status 0: refused by the allowed networks), from the server's
+	 * threads, one at a time; NULL: none. bytes: what was sent. */
+	void (*on_request)(void *ctx, const char *client, const char *method,
+			   const char *name, unsigned status, uint64_t bytes,
+			   uint64_t size);
 };
 
 /* Serve until the duration ends or *stop is set. */
 int sb_media_serve(const struct sb_media_serve_opts *o);
+
+/* The same server in the background (the engine's serve step): started
+ * listening, *port set, and stopped by sb_media_server_stop (which also
+ * logs how long it ran). duration_ms still bounds it: past it, every
+ * request is refused with 503 and logged. o must outlive the server. */
+struct sb_media_server;
+int sb_media_server_start(struct sb_media_server **out,
+			  const struct sb_media_serve_opts *o, unsigned *port);
+void sb_media_server_stop(struct sb_media_server *s);
 
 /* Is the address inside "ADDR/PREFIX" (IPv4 or IPv6)? */
 bool sb_cidr_contains(const char *cidr, const struct sockaddr *sa);

@@ -185,6 +185,13 @@ int sb_image_verify(struct sb_image_check *res, const char *path,
 		} else {
 			res->actual = sb_image_catalog_find_sha256(cat, res->sha256);
 			res->verdict = res->actual ? SB_IMAGE_SWAPPED : SB_IMAGE_CORRUPT;
+			/* --entry NAME without @VERSION: any listed version of NAME */
+			if (res->actual && spec && !strchr(spec, '@') &&
+			    strcmp(res->actual->name, e->name) == 0) {
+				res->entry = res->actual;
+				res->actual = NULL;
+				res->verdict = SB_IMAGE_OK;
+			}
 		}
 		return 0;
 	}

@@ -799,6 +799,22 @@ int sb_inv_version_cmp(const char *a, const char *b)
 	return (a && *a) ? 1 : (b && *b) ? -1 : 0;
 }
 
+/* Is version a shorter form of full, equal in every component it has
+ * ("7.00" of "7.00.30.00")? IPMI's Get Device ID carries only major.minor
+ * of a BMC's firmware, which can neither pass nor fail a longer baseline. */
+static bool version_less_precise(const char *version, const char *full)
+{
+	char head[128];
+	size_t n = strlen(version);
+
+	if (n == 0 || n >= sizeof(head) || n >= strlen(full) ||
+	    isalnum((unsigned char)full[n]) || !isalnum((unsigned char)full[n + 1]))
+		return false;
+	memcpy(head, full, n);
+	head[n] = 0;
+	return sb_inv_version_cmp(version, head) == 0;
+}
+
 /* ---- per line ---------------------------------------------------------------- */
 
 struct unit {
@@ -1288,6 +1304,20 @@ static void check_fw_one(struct ctx *c, const char *node, const char *name,
 			f->detail = afmt(c, "no source reported the %s version; "
 					 "baseline %s%s", name, min ? ">= " : "",
 					 min ? min : version ? version : "?");
+		}
+		return;
+	}
+	const char *want = min ? min : version;
+	if (want && version_less_precise(seen->version, want)) {
+		f = add(c, "firmware_unverifiable", SB_INV_SEV_WARNING, node, l);
+		if (f) {
+			f->line = l ? l->id : "firmware";
+			f->bom_line = bom_line;
+			f->location = node;
+			f->evidence = seen->evidence;
+			f->detail = afmt(c, "%s reported as %s only (IPMI gives major.minor); "
+					 "baseline %s%s needs Redfish or the host's own report",
+					 seen->name, seen->version, min ? ">= " : "", want);
 		}
 		return;
 	}

@@ -123,10 +123,10 @@ static void lane_load(struct lane *ln, const unsigned char *msg, size_t len,
 	ln->next = 0;
 	ln->msg = which;
 	ln->ntail = rest < 56 ? 1 : 2;
-	memset(ln->tail, 0, sizeof(ln->tail));
 	if (rest)
 		memcpy(ln->tail, msg + len - rest, rest);
 	ln->tail[rest] = 0x80;
+	memset(ln->tail + rest + 1, 0, ln->ntail * 64 - 8 - rest - 1);
 	for (int i = 0; i < 8; i++)
 		ln->tail[ln->ntail * 64 - 1 - i] = (unsigned char)(bits >> (8 * i));
 }

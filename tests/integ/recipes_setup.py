@@ -3,8 +3,10 @@
 an SMBIOS table (for real dmidecode --from-dump) and lsblk JSON holding
 each node's BOM serials, and the edge checklist's recipe steps.
 
-Usage: recipes_setup.py BOM_JSON STATE_DIR MKSMBIOS CHECKLIST_IN CHECKLIST_OUT
-  BOM_JSON: output of 'siteboot bom show SITE --json'."""
+Usage: recipes_setup.py BOM_JSON STATE_DIR MKSMBIOS [CHECKLIST_IN CHECKLIST_OUT]
+  BOM_JSON: output of 'siteboot bom show SITE --json'. Without the
+  checklist arguments only the stand-ins' state is written (make demo runs
+  the edge checklist as it is)."""
 import json
 import os
 import subprocess
@@ -55,9 +57,14 @@ for node in site["nodes"] if "nodes" in site else bom["nodes"]:
     for f in os.listdir(d):
         os.chmod(os.path.join(d, f), 0o644)
 
+if len(sys.argv) < 6:
+    sys.exit(0)
 # the recipe steps of the edge checklist, verbatim; the steps that need
 # the BMCs' discovery, a Besu release or the signing key are left out
-drop = {"discover", "reconcile", "firmware-baseline", "reconcile-inband", "ledger-checkpoint"}
+drop = {"discover", "reconcile", "firmware-baseline", "reconcile-inband", "ledger-checkpoint",
+        # the installer boot over virtual media (Redfish nodes): t_pve_install.sh
+        "pve-installer", "pve-media-server", "pve-insert-installer", "pve-insert-answer",
+        "pve-boot-cd", "pve-power-cycle", "pve-installed", "pve-eject"}
 c = yaml.safe_load(open(sys.argv[4]))
 c["steps"] = [s for s in c["steps"] if s["id"] not in drop and not s["id"].startswith("besu-")
               and s["id"] != "validate-services"]

@@ -63,6 +63,20 @@ expect_rc 0 "verify: a renamed download is recognised by its bytes"
 expect_json "doc['images'][0]['entry']['name'] == 'debian' and doc['images'][0].get('renamed') is True and doc['images'][0]['ledger_seq'] > 0" \
 	"the renamed image names its entry and its ledger event"
 
+# --entry NAME: any listed version of NAME; NAME@VERSION: that one
+head -c 5000 /dev/urandom > rel-2.tgz; head -c 5000 /dev/urandom > rel-1.tgz
+{ cat catalog.yaml; for v in 1 2; do printf '  - name: rel\n    version: "%s"\n    filename: rel-%s.tgz\n    sha256: %s\n' \
+	$v $v "$(sha256sum rel-$v.tgz | cut -c1-64)"; done; } > cat2.yaml
+cp rel-2.tgz rel.tgz
+sb image verify rel.tgz --catalog cat2.yaml --entry rel
+expect_rc 0 "verify --entry NAME: the bytes of a listed version of NAME are ok"
+expect_in "$T/out" "ok: rel 2" "and it says which version"
+sb image verify rel.tgz --catalog cat2.yaml --entry rel@1
+expect_rc 1 "verify --entry NAME@VERSION: another version is not ok"
+sb image verify debian-12.iso --catalog cat2.yaml --entry rel
+expect_rc 1 "verify --entry NAME: another image's bytes are not ok"
+expect_in "$T/out" "WRONG IMAGE" "and are called a wrong image"
+
 sb image verify mystery.iso --catalog catalog.yaml --entry proxmox-ve@9.0-1
 expect_rc 2 "verify: --entry naming no catalog entry is bad input"
 expect_in "$T/err" "no entry 'proxmox-ve@9.0-1'" "the error names the missing entry"

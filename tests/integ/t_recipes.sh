@@ -11,15 +11,10 @@ command -v dmidecode >/dev/null || skip "no dmidecode (make deps)"
 export PATH="$(dirname "$SITEBOOT"):$PATH"	# local steps run siteboot
 export SITEBOOT_OPERATOR="test-tech"
 chmod 711 "$T"
-ST=$T/state
-mkdir -p "$ST" "$T/standins" "$T/data"
-cp -a "$TOP/tests/lab/standins/." "$T/standins/"
-cp -a "$TOP/tests/data/recipes/." "$T/data/"
-chmod -R a+rX "$T/standins" "$T/data"
-chmod 1777 "$ST"
+. "$TOP/tests/lab/appliance_setup.sh"
+sb_standins_setup "$T"
 LAB=$T/lab
-SITEBOOT_LAB_HOST_ENV="PATH=$T/standins:/usr/bin:/bin SB_STANDIN_STATE=$ST SB_STANDIN_DATA=$T/data" \
-	"$SITEBOOT" lab up --dir "$LAB" >"$T/labout" 2>"$T/laberr" || skip "lab up failed: $(cat "$T/laberr")"
+"$SITEBOOT" lab up --dir "$LAB" >"$T/labout" 2>"$T/laberr" || skip "lab up failed: $(cat "$T/laberr")"
 on_exit "'$SITEBOOT' lab down --dir '$LAB'"
 SITE=$LAB/site.yaml
 KEY=$LAB/ssh/id_ed25519

@@ -7,12 +7,14 @@
 # certificate and passing with the pin, a wrong password as an
 # authentication failure, plain HTTP with its warning.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/media_lib.sh"
 MOCKUP=$TOP/tests/data/redfish/public-tower
 BMCCTL=${SB_LABBIN:-}/bmcctl
 "$SITEBOOT" lab-redfish-bmc --help >/dev/null 2>&1 || skip "this siteboot has no lab-redfish-bmc (the Redfish emulator)"
 [ -x "$BMCCTL" ] || skip "bmcctl not built (SB_LABBIN)"
 command -v curl >/dev/null || skip "curl is not installed (make deps)"
 command -v openssl >/dev/null || skip "openssl is not installed"
+command -v xorriso >/dev/null || skip "xorriso is not installed (make deps)"
 unset REQUESTS_CA_BUNDLE CURL_CA_BUNDLE SSL_CERT_FILE SSL_CERT_DIR
 
 PW='lab-Redfish-Pw9'
@@ -128,16 +130,39 @@ code=$(curl -sS --cacert "$T/cert.pem" -u "admin:$PW" -o /dev/null -w '%{http_co
 	-H 'If-Match: "stale"' -H 'Content-Type: application/json' -d '{"Boot":{"BootSourceOverrideTarget":"Pxe"}}' "$B$SYS")
 [ "$code" = 412 ] && pass "(the emulator does refuse a stale If-Match: 412)" || fail "stale If-Match: $code"
 
-# --- virtual media ----------------------------------------------------------
-IMG="http://127.0.0.1:1/images/installer.iso"
+# --- virtual media: the emulator fetches what it is given, as a BMC does ---
+mkdir -p "$T/images"
+make_iso "$T/images/installer.iso" PVE
+make_iso "$T/images/answer.iso" PROXMOX-AIS answer.toml '[global]'
+start_media_server "$T/images"
+IMG="$MEDIA/installer.iso"
+sb media status --bmc "$URL" "${PIN[@]}" "${TMO[@]}" --json
+expect_rc 0 "media status"
+expect_json "sorted((s['id'], s['kinds'], s['inserted']) for s in doc[0]['slots']) == [('CD1', ['cd'], False), ('Floppy1', ['usb'], False)]" "two slots: CD1 (cd) and Floppy1 (usb), both empty"
 sb media insert --bmc "$URL" "${PIN[@]}" "$IMG" "${TMO[@]}" --json
 expect_rc 0 "media insert"
 VM=$("${C[@]}" "$B/redfish/v1/Managers/BMC/VirtualMedia/CD1" > "$T/vm.json"; python3 -c "import json; d=json.load(open('$T/vm.json')); print(d.get('Inserted'), d.get('Image'))")
 [ "$VM" = "True $IMG" ] && pass "curl sees the image inserted" || fail "virtual media after insert: $VM"
+expect_in "$MEDIA_LOG" "GET /installer.iso 206 bytes 32768-34815" "the BMC read the volume descriptor with a ranged GET"
+expect_in "$MEDIA_LOG" "GET /installer.iso 200" "and then fetched the whole image"
+sb media insert --bmc "$URL" "${PIN[@]}" "$MEDIA/answer.iso" --slot usb "${TMO[@]}" --json
+expect_rc 0 "media insert into the usb slot"
+expect_json "sorted((s['id'], s['image']) for s in doc[0]['slots']) == [('CD1', '$IMG'), ('Floppy1', '$MEDIA/answer.iso')]" "both slots hold their image"
+sb media insert --bmc "$URL" "${PIN[@]}" "$MEDIA/missing.iso" --slot Floppy1 "${TMO[@]}" --json
+expect_rc 1 "an image the BMC cannot fetch is refused"
+expect_json "'could not fetch' in doc[0]['error'] and '404' in doc[0]['error']" "with the BMC's reason (HTTP 404)"
+sb media insert --bmc "$URL" "${PIN[@]}" "$IMG" --slot zip "${TMO[@]}" --json
+expect_rc 1 "a slot the BMC does not have"
+expect_json "'CD1' in doc[0]['error'] and 'Floppy1' in doc[0]['error']" "the error lists the BMC's slots"
+sb media eject --bmc "$URL" "${PIN[@]}" --slot cd "${TMO[@]}" --json
+expect_rc 0 "media eject of one slot"
+expect_json "sorted((s['id'], s['inserted']) for s in doc[0]['slots']) == [('CD1', False), ('Floppy1', False)]" "CD1 ejected (and the refused USB insert left Floppy1 empty)"
+sb media insert --bmc "$URL" "${PIN[@]}" "$MEDIA/answer.iso" --slot usb "${TMO[@]}"
 sb media eject --bmc "$URL" "${PIN[@]}" "${TMO[@]}" --json
-expect_rc 0 "media eject"
+expect_rc 0 "media eject (every slot)"
 VM=$("${C[@]}" "$B/redfish/v1/Managers/BMC/VirtualMedia/CD1" | python3 -c "import json,sys; d=json.load(sys.stdin); print(d.get('Inserted'))")
-[ "$VM" = False ] && pass "curl sees the media ejected" || fail "virtual media after eject: $VM"
+VM2=$("${C[@]}" "$B/redfish/v1/Managers/BMC/VirtualMedia/Floppy1" | python3 -c "import json,sys; d=json.load(sys.stdin); print(d.get('Inserted'))")
+[ "$VM $VM2" = "False False" ] && pass "curl sees both slots ejected" || fail "virtual media after eject: $VM $VM2"
 
 # --- inventory and firmware through discover --------------------------------
 sb discover --bmc "$URL" "${PIN[@]}" --no-security "${TMO[@]}" --json
@@ -170,7 +195,8 @@ RSYS=$("${R[@]}/redfish/v1/Systems" | python3 -c 'import json,sys; print(json.lo
 # Supermicro's InsertMedia: Image only, which a standard BMC takes too
 sb media insert --bmc "$RACK" --quirks supermicro "$IMG" "${TMO[@]}" --json
 expect_rc 0 "media insert on the system's own VirtualMedia"
-IMG2="http://127.0.0.1:1/images/other.iso"
+cp "$T/images/installer.iso" "$T/images/other.iso"
+IMG2="$MEDIA/other.iso"
 sb media insert --bmc "$RACK" --quirks supermicro "$IMG2" "${TMO[@]}" --json
 expect_rc 0 "media insert over another image"
 [ "$(rget "$RSYS/VirtualMedia/CD1" "str(d.get('Inserted')) + ' ' + str(d.get('Image'))")" = "True $IMG2" ] \

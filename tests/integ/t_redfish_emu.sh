@@ -3,6 +3,7 @@
 # behave like a BMC to them: sessions, 401, power, boot override with
 # ETags, virtual media, the task monitor, and the BOM's serials.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/media_lib.sh"
 PY=/usr/bin/python3	# Debian's python, where python3-sushy lives
 MOCKUP=$TOP/tests/data/redfish/public-tower
 $PY -c 'import sushy' 2>/dev/null || skip "python3-sushy is not installed (make deps)"
@@ -106,6 +107,9 @@ for k in cpu memory psu drive macs chassis bmcfw; do
 done
 
 # --- python3-sushy: power, boot override, virtual media -------------------
+# the emulator fetches inserted images as a BMC does: serve one
+mkdir -p "$T/images"; echo "an install image" >"$T/images/install.iso"
+start_media_server "$T/images"
 cat > "$T/sushy_t.py" <<'PY'
 import sys, sushy
 addr, ca, pw = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -121,17 +125,18 @@ m = c.get_manager(c.get_manager_collection().members_identities[0])
 vm = [m.virtual_media.get_member(i) for i in m.virtual_media.members_identities
       if 'CD1' in i][0]
 print('media-start', vm.inserted)
-vm.insert_media('http://127.0.0.1:9/images/install.iso'); vm.refresh()
+vm.insert_media(sys.argv[4] + '/install.iso'); vm.refresh()
 print('media-inserted', vm.inserted, vm.image)
 drives = [d for st in s.storage.get_members() for d in st.drives]
 print('storage-drives', len(drives), ' '.join(sorted(d.serial_number for d in drives)))
 PY
-$PY "$T/sushy_t.py" "$A" "$T/cert.pem" lab-secret-Pw1 > "$T/sushy.out" 2>&1
+$PY "$T/sushy_t.py" "$A" "$T/cert.pem" lab-secret-Pw1 "$MEDIA" > "$T/sushy.out" 2>&1
 cat "$T/sushy.out" | sed 's/^/#   sushy: /'
 expect_in "$T/sushy.out" "power-after-off Off" "sushy: ForceOff turns the system off"
 expect_in "$T/sushy.out" "power-after-on On" "sushy: On turns it on"
 expect_in "$T/sushy.out" "boot Pxe Once" "sushy: boot override PATCH (Pxe, Once) reads back"
-expect_in "$T/sushy.out" "media-inserted True http://127.0.0.1:9/images/install.iso" "sushy: InsertMedia"
+expect_in "$T/sushy.out" "media-inserted True $MEDIA/install.iso" "sushy: InsertMedia"
+expect_in "$MEDIA_LOG" "GET /install.iso 200 bytes 0-16 of 17" "the emulator fetched the image from the media server"
 want=$(python3 -c "
 import json; n = json.load(open('$T/node.json'))
 s = sorted(x for l in n['components'] if l['class'] == 'drive' for x in l['serials'])

@@ -54,6 +54,33 @@ steps:
     check: {ssh: "grep -qx s5 $H/{{node.name}}"}
 YAML
 
+# as root each lab host is its own machine: what a recipe writes under /opt
+# or /etc stays on that host (docs/lab.md)
+if [ "$(id -u)" = 0 ] && grep -q '"user": "root"' "$LAB/lab.json"; then
+	mark=sbtest-$$-$RANDOM
+	cat > "$T/iso.yaml" <<YAML
+schema_version: 1
+name: isolation
+steps:
+  - id: write
+    hosts: {nodes: [rn01]}
+    run: {ssh: "mkdir -p /opt/$mark && useradd --system $mark && id -u $mark"}
+  - id: look
+    hosts: all
+    needs: [write]
+    run: {ssh: "if [ -e /opt/$mark ]; then echo {{node.name}} sees >> $H/iso; fi; getent passwd $mark >> $H/iso; true"}
+YAML
+	sb run "$T/iso.yaml" --site "$SITE" -i "$KEY"
+	expect_rc 0 "a root recipe step writes /opt and /etc/passwd on one host"
+	[ "$(grep -c sees "$H/iso")" = 1 ] && grep -q "rn01 sees" "$H/iso" &&
+		[ "$(grep -c "^$mark:" "$H/iso")" = 1 ] &&
+		pass "only that host sees its /opt directory and its new user" ||
+		{ fail "lab hosts are not isolated"; cat "$H/iso"; }
+	[ ! -e "/opt/$mark" ] && ! getent passwd "$mark" >/dev/null &&
+		pass "this machine's /opt and /etc/passwd are untouched" ||
+		fail "the lab host wrote to this machine"
+fi
+
 # kill at random points, 20 times, then let it finish
 kills=0
 for i in $(seq 1 20); do

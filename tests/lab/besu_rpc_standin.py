@@ -11,14 +11,47 @@ LOG, and plays one of several states:
   stalled       the block number does not move
   not-ready     /readiness answers 503
   other-chain   healthy, but block 0 is another chain's
-Usage: besu_rpc_standin.py PORTFILE LOG MODE VALIDATOR...  (lower-case 0x addresses)"""
+Usage: besu_rpc_standin.py PORTFILE LOG MODE VALIDATOR...  (lower-case 0x addresses)
+Environment: BESU_RPC_BIND=HOST:PORT (default 127.0.0.1:0), BESU_RPC_GENESIS=FILE
+(no VALIDATOR given: the validators of that genesis file's QBFT extraData),
+BESU_GENESIS_HASH=0x... (the hash of block 0 to answer; default 0xabab...),
+as the lab's systemctl stand-in starts it for `systemctl enable --now besu`."""
 import http.server
 import json
 import os
 import socket
 import sys
 
+
+def rlp_item(b, i):
+    """One RLP item at b[i:]: (value: bytes or list, next index)."""
+    p = b[i]
+    if p < 0x80:
+        return b[i:i + 1], i + 1
+    if p < 0xb8:
+        return b[i + 1:i + 1 + p - 0x80], i + 1 + p - 0x80
+    if p < 0xc0:
+        n = p - 0xb7
+        ln = int.from_bytes(b[i + 1:i + 1 + n], "big")
+        return b[i + 1 + n:i + 1 + n + ln], i + 1 + n + ln
+    if p < 0xf8:
+        start, end = i + 1, i + 1 + p - 0xc0
+    else:
+        n = p - 0xf7
+        start = i + 1 + n
+        end = start + int.from_bytes(b[i + 1:start], "big")
+    out, j = [], start
+    while j < end:
+        v, j = rlp_item(b, j)
+        out.append(v)
+    return out, end
+
+
 portfile, log, mode, validators = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+if not validators and os.environ.get("BESU_RPC_GENESIS"):
+    extra = json.load(open(os.environ["BESU_RPC_GENESIS"]))["extraData"]
+    fields, _ = rlp_item(bytes.fromhex(extra[2:]), 0)
+    validators = ["0x" + a.hex() for a in fields[1]]
 # the hash of block 0 a node on the test's genesis answers (a real node
 # computes it from the genesis file; the test passes what it expects)
 genesis_hash = os.environ.get("BESU_GENESIS_HASH", "0x" + "ab" * 32)
@@ -69,8 +102,8 @@ class H(http.server.BaseHTTPRequestHandler):
         self.reply(200, {"jsonrpc": "2.0", "id": req["id"], "result": res})
 
 
-srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+host, _, port = os.environ.get("BESU_RPC_BIND", "127.0.0.1:0").rpartition(":")
+srv = http.server.HTTPServer((host, int(port)), H)
 open(portfile + ".tmp", "w").write(str(srv.server_address[1]))
-import os
 os.rename(portfile + ".tmp", portfile)
 srv.serve_forever()

@@ -193,9 +193,9 @@ int main(int argc, char **argv)
 		if (!rc)
 			json_object_set_new(doc, "boot", json_string(sb_boot_device_name(bt.device)));
 	} else if (strcmp(act, "media-insert") == 0 && argc - i >= 3) {
-		rc = sb_bmc_media_insert(b, argv[i + 2]);
+		rc = sb_bmc_media_insert(b, NULL, argv[i + 2]);
 	} else if (strcmp(act, "media-eject") == 0) {
-		rc = sb_bmc_media_eject(b);
+		rc = sb_bmc_media_eject(b, NULL);
 	} else if (strcmp(act, "inventory") == 0 || strcmp(act, "firmware") == 0) {
 		struct sb_hw_inventory inv;
 		json_t *a = json_array(), *fa = json_array();

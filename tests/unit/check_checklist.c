@@ -109,11 +109,27 @@ START_TEST(order_follows_needs)
 }
 END_TEST
 
+/* Checklists that must not load, each with the start of its first error. */
+struct bad_case {
+	const char *text, *want;
+};
+
+static void expect_bad(const struct bad_case *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct sb_diags d;
+		int rc;
+		struct sb_checklist *c = load(v[i].text, &d, &rc);
+		ck_assert_msg(rc == SB_EINPUT && !c, "case %zu loaded", i);
+		ck_assert_msg(strstr(first_error(&d), v[i].want) != NULL,
+			      "case %zu: want '%s', got '%s'", i, v[i].want, first_error(&d));
+		sb_diags_release(&d);
+	}
+}
+
 START_TEST(bad_inputs_positions)
 {
-	static const struct {
-		const char *text, *want;
-	} cases[] = {
+	static const struct bad_case cases[] = {
 		{ "schema_version: 2\nname: x\nsteps:\n  - {id: a, hosts: all, run: {ssh: x}}\n",
 		  "1:17: schema_version 2 is not supported" },
 		{ "schema_version: 1\nname: x\nstpes: []\n", "3:1: unknown key 'stpes'" },
@@ -140,16 +156,7 @@ START_TEST(bad_inputs_positions)
 		{ "schema_version: 1\nname: x\nsteps:\n  - {id: a, hosts: all, run: {ssh: x}, on_failure: stop}\n",
 		  "'on_failure' of step 'a' cannot be 'stop'" },
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct sb_diags d;
-		int rc;
-		struct sb_checklist *c = load(cases[i].text, &d, &rc);
-		ck_assert_msg(rc == SB_EINPUT && !c, "case %zu loaded", i);
-		ck_assert_msg(strstr(first_error(&d), cases[i].want) != NULL,
-			      "case %zu: want '%s', got '%s'", i, cases[i].want,
-			      first_error(&d));
-		sb_diags_release(&d);
-	}
+	expect_bad(cases, sizeof(cases) / sizeof(cases[0]));
 }
 END_TEST
 
@@ -179,6 +186,18 @@ START_TEST(render)
 	ck_assert_int_eq(sb_tmpl_render(&out, "a {{ \"{{\" }} b", &env), 0);
 	ck_assert_str_eq(out, "a {{ b");
 	free(out);
+	/* the appliance's places, overridable for a lab or a demo */
+	setenv("SITEBOOT_ETC", "/tmp/sb-etc", 1);
+	unsetenv("SITEBOOT_IMAGES");
+	ck_assert_int_eq(sb_tmpl_render(&out, "{{appliance.etc}}/besu {{ appliance.images }}/b.tgz", &env), 0);
+	ck_assert_str_eq(out, "/tmp/sb-etc/besu /var/lib/siteboot/images/b.tgz");
+	free(out);
+	unsetenv("SITEBOOT_ETC");
+	ck_assert_int_eq(sb_tmpl_render(&out, "{{appliance.etc}}", &env), 0);
+	ck_assert_str_eq(out, "/etc/siteboot");
+	free(out);
+	ck_assert_int_eq(sb_tmpl_render(&out, "{{appliance.home}}", &env), SB_EINPUT);
+	ck_assert_ptr_null(out);
 	/* a site step has no node */
 	env.node = NULL;
 	ck_assert_int_eq(sb_tmpl_render(&out, "{{node.name}}", &env), SB_EINPUT);
@@ -297,6 +316,81 @@ START_TEST(plan_vm_hosts)
 }
 END_TEST
 
+/* The installer boot's pieces: the serve executor (site steps only), the
+ * BMC-kind host filter, media slots and new_host_key. */
+START_TEST(installer_pieces)
+{
+	static const struct bad_case bad[] = {
+		{ "schema_version: 1\nname: x\nsteps:\n  - {id: a, hosts: all, run: {serve: {dir: /tmp}}}\n",
+		  "runs the media server, which runs once per site" },
+		{ "schema_version: 1\nname: x\nsteps:\n  - {id: a, hosts: site, run: {serve: {dir: /tmp, for: 30h}}}\n",
+		  "'for' of 'run' is out of range" },
+		{ "schema_version: 1\nname: x\nsteps:\n  - {id: a, hosts: all, run: {bmc: {power: on, slot: cd}}}\n",
+		  "slot is only for media" },
+		{ "schema_version: 1\nname: x\nsteps:\n  - {id: a, hosts: all, run: {bmc: {media: eject, slot: \"c d\"}}}\n",
+		  "is not cd, usb or a device Id" },
+		{ "schema_version: 1\nname: x\nsteps:\n  - {id: a, hosts: all, run: {ssh: {command: x, new_host_key: true}}}\n",
+		  "new_host_key is only for wait" },
+		{ "schema_version: 1\nname: x\nsteps:\n  - {id: a, hosts: {bmc: serial}, run: {ssh: x}}\n",
+		  "'bmc' of 'hosts' cannot be 'serial'" },
+		{ "schema_version: 1\nname: x\nsteps:\n  - {id: a, hosts: site, run: {local: x}, check: {serve: {dir: /tmp}}}\n",
+		  "cannot be a serve" },
+	};
+	expect_bad(bad, sizeof(bad) / sizeof(bad[0]));
+
+	struct sb_diags d;
+	struct sb_site *s = NULL;
+	struct sb_plan *p = NULL;
+	int rc;
+	struct sb_checklist *c = load(
+		"schema_version: 1\nname: x\nsteps:\n"
+		"  - {id: srv, hosts: site, run: {serve: {dir: \"{{run.dir}}/media\", port: 0, for: 10m}}}\n"
+		"  - {id: ins, hosts: {roles: [proxmox], bmc: redfish}, needs: [srv],"
+		" run: {bmc: {media: insert, image: \"{{steps.srv.stdout}}/{{node.name}}.iso\", slot: usb}},"
+		" check: {bmc: {media: insert, image: \"{{steps.srv.stdout}}/{{node.name}}.iso\", slot: usb}}}\n"
+		"  - {id: up, hosts: {bmc: redfish}, needs: [ins], run: {ssh: {wait: 5m, new_host_key: true}}, idempotent: true}\n"
+		"  - {id: hand, hosts: {roles: [proxmox], bmc: ipmi}, run: {attest: \"by hand\"}}\n",
+		&d, &rc);
+	ck_assert_msg(rc == 0, "%s", first_error(&d));
+	ck_assert_int_eq(c->steps[0].run.kind, SB_EXEC_SERVE);
+	ck_assert_uint_eq(c->steps[0].run.serve_port, 0);
+	ck_assert_uint_eq(c->steps[0].run.serve_for_ms, 600000);
+	ck_assert_str_eq(c->steps[1].run.bmc_slot, "usb");
+	ck_assert(c->steps[2].run.new_host_key);
+	ck_assert_int_eq(sb_bom_load(&s, "bom/examples/core-johannesburg.yaml", &d), 0);
+	ck_assert_int_eq(sb_plan_build(&p, c, s, NULL, &d), 0);
+	size_t redfish = 0, ins = 0, up = 0, hand = 0;
+	for (size_t i = 0; i < s->nnodes; i++)
+		redfish += strcmp(sb_node_bmc_kind(&s->nodes[i]), "redfish") == 0;
+	for (size_t i = 0; i < p->nitems; i++) {
+		const struct sb_plan_host *h = &p->hosts[p->items[i].host];
+		const char *id = c->steps[p->items[i].step].id;
+		if (strcmp(id, "ins") == 0) {
+			ins++;
+			ck_assert_str_eq(sb_node_bmc_kind(h->node), "redfish");
+			ck_assert(sb_bom_node_has_role(h->node, "proxmox"));
+		} else if (strcmp(id, "up") == 0) {
+			up++;
+			ck_assert_str_eq(sb_node_bmc_kind(h->node), "redfish");
+		} else if (strcmp(id, "hand") == 0) {
+			hand++;
+			ck_assert_str_eq(sb_node_bmc_kind(h->node), "ipmi");
+		}
+	}
+	ck_assert_uint_gt(redfish, 0);
+	ck_assert_uint_eq(up, redfish);	/* bmc: alone selects every such node */
+	ck_assert_uint_gt(hand, 0);
+	ck_assert_uint_le(ins, up);
+	char *desc = sb_action_describe(&c->steps[0].run, NULL);
+	ck_assert_ptr_nonnull(strstr(desc, "to the BMC network"));
+	free(desc);
+	sb_plan_free(p);
+	sb_checklist_free(c);
+	sb_bom_free(s);
+	sb_diags_release(&d);
+}
+END_TEST
+
 START_TEST(builtin_tiers_valid)
 {
 	const char *tiers[] = { "core", "regional", "edge" };
@@ -326,6 +420,7 @@ int main(void)
 	tcase_add_test(tc, plan_filters);
 	tcase_add_test(tc, plan_vm_hosts);
 	tcase_add_test(tc, builtin_tiers_valid);
+	tcase_add_test(tc, installer_pieces);
 	suite_add_tcase(s, tc);
 	return sb_test_run(s);
 }

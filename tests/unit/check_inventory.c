@@ -801,6 +801,8 @@ static void n2_report(struct sb_inv *db, const char *chassis, const char *d1,
 static void p_missing(struct sb_inv *db) { n2_report(db, "CH-2", "D-21", NULL, "1.0", NULL); }
 static void p_substituted(struct sb_inv *db) { n2_report(db, "CH-2", "D-21", "X-99", "1.0", NULL); }
 static void p_old_fw(struct sb_inv *db) { n2_report(db, "CH-2", "D-21", "D-22", "0.9", NULL); }
+/* "1" of baseline "1.0": IPMI's major.minor against a longer baseline */
+static void p_short_fw(struct sb_inv *db) { n2_report(db, "CH-2", "D-21", "D-22", "1", NULL); }
 static void p_no_fw(struct sb_inv *db)
 {
 	struct sb_hw_inventory hw;
@@ -895,6 +897,7 @@ START_TEST(reconcile_findings)
 	one_case(p_substituted, "serial_mismatch", "n2", true);
 	one_case(p_old_fw, "firmware_below_baseline", "n2", true);
 	one_case(p_no_fw, "firmware_unverifiable", "n2", false);
+	one_case(p_short_fw, "firmware_unverifiable", "n2", false);
 	one_case(p_extra, "extra", "n2", false);
 	one_case(p_over, "quantity_over", "n2", false);
 	one_case(p_wrong_part, "wrong_part", "n2", true);

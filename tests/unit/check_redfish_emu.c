@@ -6,6 +6,9 @@
 #include "common/error.h"
 #include "common/json.h"
 #include "common/str.h"
+#include "images/answer.h"
+#include "bom/bom.h"
+#include "common/file.h"
 #include "testutil.h"
 
 #include <stdbool.h>
@@ -552,6 +555,76 @@ START_TEST(bad_mockup)
 }
 END_TEST
 
+/* The installer stand-in: what partition mode needs, checked on real
+ * ISO 9660 images written by our answer-media writer (libarchive). */
+START_TEST(installer_standin)
+{
+	char dir[] = "/tmp/sbrfinstXXXXXX", cd[256], usb[256], junk[256];
+	struct sb_site *site = NULL;
+	struct sb_diags d;
+	char *toml = NULL;
+	static const char *const keys[] = { "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPjX t@t" };
+	struct sb_answer_opts o = { .root_password_hash = "$6$salt$hash", .ssh_keys = keys,
+				    .nssh_keys = 1 };
+	json_t *st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cd, sizeof(cd), "%s/installer.iso", dir);
+	snprintf(usb, sizeof(usb), "%s/answer.iso", dir);
+	snprintf(junk, sizeof(junk), "%s/junk.img", dir);
+	sb_diags_init(&d);
+	ck_assert_int_eq(sb_bom_load(&site, "bom/examples/edge-accra.yaml", &d), 0);
+	sb_diags_release(&d);
+	ck_assert_int_eq(sb_answer_toml(&toml, site, &site->nodes[1], &o), 0);
+	ck_assert_int_eq(sb_answer_iso_write(usb, toml, strlen(toml)), 0);
+	/* any ISO 9660 image plays the installer here */
+	ck_assert_int_eq(sb_answer_iso_write(cd, "installer", 9), 0);
+	ck_assert_int_eq(sb_file_write_atomic(junk, "not an iso", 10, 0600), 0);
+
+	struct sb_rfemu_boot_media m = { .cd_image = "http://a/pve.iso", .cd_file = cd,
+					 .usb_image = "http://a/answer.iso", .usb_file = usb };
+	st = sb_rfemu_install(&m);
+	if (!json_is_true(json_object_get(st, "ok")))
+		fprintf(stderr, "install: %s\n", sb_json_str(st, "error"));
+	ck_assert(json_is_true(json_object_get(st, "ok")));
+	ck_assert_str_eq(sb_json_str(st, "fqdn"), "edge-n02.acc-edge-01.lan");
+	ck_assert_str_eq(sb_json_str(st, "installed"), "proxmox-ve");
+	ck_assert_str_eq(sb_json_str(sb_json_obj(st, "answer_media"), "label"), "PROXMOX-AIS");
+	json_decref(st);
+
+	struct sb_rfemu_boot_media none = m;
+	none.usb_file = NULL;
+	st = sb_rfemu_install(&none);
+	ck_assert(json_is_false(json_object_get(st, "ok")));
+	ck_assert_ptr_nonnull(strstr(sb_json_str(st, "error"), "no answer media"));
+	json_decref(st);
+	none = m;
+	none.usb_file = junk;
+	st = sb_rfemu_install(&none);
+	ck_assert_ptr_nonnull(strstr(sb_json_str(st, "error"), "not ISO 9660"));
+	json_decref(st);
+	none = m;
+	none.cd_file = NULL;
+	st = sb_rfemu_install(&none);
+	ck_assert_ptr_nonnull(strstr(sb_json_str(st, "error"), "nothing to boot"));
+	json_decref(st);
+	/* an answer the installer refuses (an unknown key) */
+	char *bad = sb_asprintf("%s\n[extra]\nwhatever = 1\n", toml);
+	ck_assert_int_eq(sb_answer_iso_write(usb, bad, strlen(bad)), 0);
+	st = sb_rfemu_install(&m);
+	ck_assert(json_is_false(json_object_get(st, "ok")));
+	ck_assert_ptr_nonnull(strstr(sb_json_str(st, "error"), "refused answer.toml"));
+	json_decref(st);
+	free(bad);
+	free(toml);
+	sb_bom_free(site);
+	unlink(cd);
+	unlink(usb);
+	unlink(junk);
+	rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("redfish_emu");
@@ -570,6 +643,7 @@ int main(void)
 	tcase_add_test(tc, state_dir_persists);
 	tcase_add_test(tc, selfsigned_cert);
 	tcase_add_test(tc, bad_mockup);
+	tcase_add_test(tc, installer_standin);
 	suite_add_tcase(s, tc);
 	return sb_test_run(s);
 }
