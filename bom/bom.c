@@ -52,7 +52,8 @@ static const char *const chassis_keys[] = {
 };
 static const char *const line_keys[] = {
 	"id", "class", "description", "manufacturer", "model", "part_number",
-	"alternates", "quantity", "slots", "size", "interface", "media",
+	"alternates", "manufacturer_part", "quantity", "slots", "size",
+	"interface", "media",
 	"use", "ports", "speed", "firmware", "order", NULL,
 };
 static const char *const firmware_keys[] = {
@@ -527,6 +528,8 @@ static bool parse_line(struct loadctx *c, const struct sb_ynode *n,
 	l->part_number = bom_get_str(p, n, "part_number", true, what);
 	bom_get_strlist(p, n, "alternates", &l->alternates, &l->nalternates,
 			what);
+	bom_get_strlist(p, n, "manufacturer_part", &l->mfr_parts,
+			&l->nmfr_parts, what);
 	l->quantity = 1;
 	bom_get_uint(p, n, "quantity", 1, 10000, &l->quantity, what);
 	bom_get_strlist(p, n, "slots", &l->slots, &l->nslots, what);

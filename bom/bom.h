@@ -50,6 +50,11 @@ struct sb_bom_line {
 	const char *part_number;
 	const char *const *alternates;	/* other acceptable part numbers */
 	size_t nalternates;
+	/* the maker's own part numbers (a DIMM's "M393A4K40DB3-CWE" where
+	 * the vendor sells it as "370-AHCL"): what dmidecode, FRU and
+	 * Redfish often report; acceptable like the alternates */
+	const char *const *mfr_parts;
+	size_t nmfr_parts;
 	unsigned quantity;
 	const char *const *slots;	/* nslots is 0 or quantity */
 	size_t nslots;

@@ -97,6 +97,7 @@ static void line(FILE *f, const struct sb_bom_line *l)
 	kv(f, 8, "model", l->model);
 	kv(f, 8, "part_number", l->part_number);
 	list(f, 8, "alternates", l->alternates, l->nalternates);
+	list(f, 8, "manufacturer_part", l->mfr_parts, l->nmfr_parts);
 	fprintf(f, "        quantity: %u\n", l->quantity);
 	list(f, 8, "slots", l->slots, l->nslots);
 	if (l->size_bytes)

@@ -110,6 +110,9 @@ static json_t *line_json(const struct sb_bom_line *l)
 			      "serials", strv_json(l->serials, l->nserials));
 	if (!o)
 		return NULL;
+	if (l->nmfr_parts)
+		json_object_set_new(o, "manufacturer_part",
+				    strv_json(l->mfr_parts, l->nmfr_parts));
 	if (l->nmacs)
 		json_object_set_new(o, "macs", strv_json(l->macs, l->nmacs));
 	if (l->size_bytes)

@@ -21,6 +21,8 @@ static void line_from(struct sb_inv_expect_line *x, const struct sb_bom_line *l)
 	x->part_number = l->part_number;
 	x->alternates = l->alternates;
 	x->nalternates = l->nalternates;
+	x->mfr_parts = l->mfr_parts;
+	x->nmfr_parts = l->nmfr_parts;
 	x->quantity = l->quantity;
 	x->slots = l->slots;
 	x->nslots = l->nslots;

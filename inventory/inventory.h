@@ -323,6 +323,8 @@ struct sb_inv_expect_line {
 	const char *manufacturer, *model, *part_number;
 	const char *const *alternates;	/* other acceptable part numbers */
 	size_t nalternates;
+	const char *const *mfr_parts;	/* the maker's part numbers: as good */
+	size_t nmfr_parts;
 	unsigned quantity;
 	const char *const *slots;	/* 0 or quantity of them */
 	size_t nslots;

@@ -200,9 +200,11 @@ static const char *col_rep(struct sb_inv_observed *ob, sqlite3_stmt *st, int i,
 	return *prev = sp_dup(&ob->sp, t, n);
 }
 
-/* The latest report of every (site, node, target). */
+/* The latest report of every (site, node, target, protocol): a node's
+ * BMC over IPMI and its host over SSH are two sources, even when both
+ * are known by the node's name. */
 #define CANDIDATES "SELECT max(id) FROM reports GROUP BY coalesce(site, ''), " \
-		   "node, coalesce(target, '')"
+		   "node, coalesce(target, ''), coalesce(protocol, '')"
 
 static struct rep *rep_by_id(struct sb_inv_observed *ob, int64_t id,
 			     struct rep *hint)
@@ -418,6 +420,9 @@ static int rep_cmp(const void *a, const void *b)
 	k = cmp_str(x->target, y->target);
 	if (k)
 		return k;
+	k = cmp_str(x->protocol, y->protocol);
+	if (k)
+		return k;
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
@@ -438,10 +443,11 @@ static int select_site(struct ctx *c)
 		if (!ob->reps[i].site || (site && strcmp(ob->reps[i].site, site) == 0))
 			v[n++] = &ob->reps[i];
 	qsort(v, n, sizeof(*v), rep_cmp);
-	/* keep the last (highest id) of each (node, target) */
+	/* keep the last (highest id) of each (node, target, protocol) */
 	for (size_t i = 0; i < n; i++)
 		if (i + 1 == n || strcmp(v[i]->node, v[i + 1]->node) != 0 ||
-		    cmp_str(v[i]->target, v[i + 1]->target) != 0)
+		    cmp_str(v[i]->target, v[i + 1]->target) != 0 ||
+		    cmp_str(v[i]->protocol, v[i + 1]->protocol) != 0)
 			v[m++] = v[i];
 	/* by node, then id: a node's reports in the order they arrived */
 	for (size_t i = 0; i < m;) {
@@ -669,16 +675,98 @@ static bool pn_eq(const char *a, const char *b)
 	return *x && strcmp(x, y) == 0;
 }
 
-static bool pn_allowed(const struct sb_inv_expect_line *l, const struct obs *o)
+/* The line's part number, an alternate, or one of the maker's own part
+ * numbers for it. */
+static bool pn_listed(const struct sb_inv_expect_line *l, const char *pn)
 {
-	if (!l->part_number)	/* the BOM names a model only */
-		return l->model && o->model && sb_strcaseeq(l->model, o->model);
-	if (pn_eq(l->part_number, o->pn))
+	if (pn_eq(l->part_number, pn))
 		return true;
 	for (size_t i = 0; i < l->nalternates; i++)
-		if (pn_eq(l->alternates[i], o->pn))
+		if (pn_eq(l->alternates[i], pn))
+			return true;
+	for (size_t i = 0; i < l->nmfr_parts; i++)
+		if (pn_eq(l->mfr_parts[i], pn))
 			return true;
 	return false;
+}
+
+static bool pn_allowed(const struct sb_inv_expect_line *l, const struct obs *o)
+{
+	if (!l->part_number && !l->nmfr_parts)	/* the BOM names a model only */
+		return l->model && o->model && sb_strcaseeq(l->model, o->model);
+	return pn_listed(l, o->pn);
+}
+
+/* The source said nothing about the part number (lsblk has a MODEL, ip
+ * link nothing): not evidence of a wrong part. */
+static bool pn_unknown(const struct obs *o)
+{
+	return !o->pn || !*o->pn;
+}
+
+/* Whether an observed model string looks like what the line orders: it
+ * contains (or is contained in) the line's model, its first word (the
+ * maker's code: "SSDSCKKB480GZ 480GB M.2 SATA"), a part number, an
+ * alternate or a maker's part number, ignoring case and punctuation.
+ * Only used to note a disagreement, never to accept a part. */
+static bool model_agrees(const struct sb_inv_expect_line *l, const char *model)
+{
+	const char *cand[3] = { l->model, l->part_number, NULL };
+	char m[256], x[256], first[128];
+	size_t nm;
+
+	slot_norm(m, sizeof(m), model);
+	if (!(nm = strlen(m)))
+		return true;
+	if (l->model) {
+		size_t k = strcspn(l->model, " \t");
+		snprintf(first, sizeof(first), "%.*s", (int)(k < 120 ? k : 120), l->model);
+		cand[2] = first;
+	}
+	for (size_t i = 0; i < 3 + l->nalternates + l->nmfr_parts; i++) {
+		const char *c = i < 3 ? cand[i] : i < 3 + l->nalternates ?
+				l->alternates[i - 3] : l->mfr_parts[i - 3 - l->nalternates];
+		slot_norm(x, sizeof(x), c);
+		if (strlen(x) >= 4 && (strstr(m, x) || strstr(x, m)))
+			return true;
+	}
+	return false;
+}
+
+/* Which sources can see a class at all: a part of it that none of them
+ * has reported on for a node is unverifiable there, not missing. Classes
+ * not listed are seen by every source that reports a node at all. */
+static const struct {
+	enum sb_hw_class cls;
+	const char *sources[4];
+	const char *say;
+} coverage[] = {
+	{ SB_HW_CPU, { "redfish", NULL }, "redfish" },
+	{ SB_HW_MEMORY, { "redfish", "ssh-dmidecode", NULL },
+	  "redfish or ssh-dmidecode (the in-band inventory)" },
+	{ SB_HW_DRIVE, { "redfish", "ssh-lsblk", NULL },
+	  "redfish or ssh-lsblk (the in-band inventory)" },
+	{ SB_HW_NIC, { "redfish", "ssh-ip", NULL },
+	  "redfish or ssh-ip (ip -j link, the in-band inventory)" },
+	{ SB_HW_PSU, { "redfish", NULL }, "redfish" },
+};
+
+/* NULL when a source that sees this class reported on the node (or the
+ * class is not one some sources are blind to), else which would. */
+static const char *unseen_class(const struct ctx *c, enum sb_hw_class cls,
+				size_t lo, size_t hi)
+{
+	for (size_t k = 0; k < sizeof(coverage) / sizeof(coverage[0]); k++) {
+		if (coverage[k].cls != cls)
+			continue;
+		for (size_t i = lo; i < hi; i++)
+			for (size_t j = 0; coverage[k].sources[j]; j++)
+				if (c->obs[i].source &&
+				    strcmp(c->obs[i].source, coverage[k].sources[j]) == 0)
+					return NULL;
+		return coverage[k].say;
+	}
+	return NULL;
 }
 
 static bool model_only(const struct sb_inv_expect_line *l, const struct obs *o)
@@ -734,6 +822,7 @@ struct unit {
 	const char *serial_raw;
 	struct obs *o;			/* what matched it */
 	bool moved;
+	bool by_id;			/* matched by serial or MAC/WWN */
 };
 
 static bool is_chassis_like(enum sb_hw_class c)
@@ -772,15 +861,19 @@ static void pass_serials(struct ctx *c, const char *node,
 	for (unsigned k = 0; k < l->quantity; k++) {
 		if (!u[k].serial)
 			continue;
+		/* every source that saw this serial on the node saw the same
+		 * part (the BMC and lsblk, say): one unit, the observation
+		 * that names a part number preferred */
 		for (size_t i = serial_lower(c, u[k].serial);
 		     i < c->nby_serial && strcmp(c->by_serial[i]->serial, u[k].serial) == 0;
 		     i++) {
 			struct obs *o = c->by_serial[i];
-			if (!o->used && o->cls == l->cls && strcmp(o->node, node) == 0) {
-				o->used = true;
+			if (o->used || o->cls != l->cls || strcmp(o->node, node) != 0)
+				continue;
+			o->used = true;
+			if (!u[k].o || (pn_unknown(u[k].o) && !pn_unknown(o)))
 				u[k].o = o;
-				break;
-			}
+			u[k].by_id = true;
 		}
 	}
 }
@@ -800,6 +893,7 @@ static void pass_moved(struct ctx *c, const struct sb_inv_expect_line *l,
 				o->used = true;
 				u[k].o = o;
 				u[k].moved = true;
+				u[k].by_id = true;
 				break;
 			}
 		}
@@ -839,23 +933,40 @@ static bool slots_seen(const struct ctx *c, const struct sb_inv_expect_line *l,
 static void pass_rest(struct ctx *c, const struct sb_inv_expect_line *l,
 		      struct unit *u, size_t lo, size_t hi)
 {
-	/* durable identifiers (MACs, WWNs) listed on the line */
+	/* durable identifiers (MACs, WWNs) listed on the line, in unit
+	 * order; a card with several ports lists one MAC per port, and every
+	 * port seen belongs to its card (ip link shows each port) */
+	unsigned ports = l->quantity && l->nids > l->quantity ?
+		(unsigned)((l->nids + l->quantity - 1) / l->quantity) : 1;
 	for (size_t d = 0; d < l->nids; d++) {
 		char want[SB_HW_FIELD_MAX + 1];
 		if (!sb_inv_durable_norm(want, sizeof(want), l->ids[d]))
 			continue;
+		struct obs *best = NULL;
+		unsigned k = (unsigned)(d / ports);
+		/* every source that saw this MAC or WWN saw the same part */
 		for (size_t i = lo; i < hi; i++) {
 			struct obs *o = &c->obs[i];
 			if (o->used || o->cls != l->cls || !o->durable ||
 			    strcmp(o->durable, want) != 0)
 				continue;
-			for (unsigned k = 0; k < l->quantity; k++)
-				if (!u[k].o) {
-					o->used = true;
-					u[k].o = o;
-					break;
-				}
-			break;
+			o->used = true;
+			if (!best || (pn_unknown(best) && !pn_unknown(o)))
+				best = o;
+		}
+		if (!best)
+			continue;
+		if (k >= l->quantity || u[k].o) {
+			/* another port of a card already matched, or (one
+			 * port per card) the first unit still free */
+			k = l->quantity;
+			if (ports == 1)
+				for (k = 0; k < l->quantity && u[k].o; k++)
+					;
+		}
+		if (k < l->quantity && !u[k].o) {
+			u[k].o = best;
+			u[k].by_id = true;
 		}
 	}
 	/* the expected slot with an allowed part number, then the slot with
@@ -875,16 +986,59 @@ static void pass_rest(struct ctx *c, const struct sb_inv_expect_line *l,
 			u[k].o = take_obs(c, lo, hi, l, NULL, true);
 }
 
-static void report_line(struct ctx *c, const char *node,
-			const struct sb_inv_expect_line *l, struct unit *u)
+/* In-band sources name a drive or a port by the kernel's name (sda,
+ * nvme0n1, eth0), not by where it sits: no slot to compare. */
+static bool physical_slot(const struct obs *o)
 {
-	unsigned found = 0;
+	return !o->source || (strcmp(o->source, "ssh-lsblk") != 0 &&
+			      strcmp(o->source, "ssh-ip") != 0);
+}
+
+/* A part matched although its source gave no part number: say so, and
+ * whether its model string agrees with the line. */
+static const char *unknown_part_note(struct ctx *c,
+				     const struct sb_inv_expect_line *l,
+				     const struct obs *o, bool by_id)
+{
+	const char *src = o->source ? o->source : "?";
+	const char *how = by_id ? "" : o->serial ? "; matched by slot" :
+			  "; matched by slot only, no serial either";
+
+	if (o->model && *o->model && (l->model || l->part_number) &&
+	    !model_agrees(l, o->model))
+		return afmt(c, "part number not observed (source %s)%s; the observed "
+			    "model '%s' does not look like the line's %s '%s' "
+			    "(noted, not a finding)", src, how, o->model,
+			    l->model ? "model" : "part number",
+			    l->model ? l->model : l->part_number);
+	return afmt(c, "part number not observed (source %s)%s", src, how);
+}
+
+static void report_line(struct ctx *c, const char *node,
+			const struct sb_inv_expect_line *l, struct unit *u,
+			const char *unseen)
+{
+	unsigned found = 0, unverifiable = 0;
 	size_t start = c->r->n;
 
 	for (unsigned k = 0; k < l->quantity; k++) {
 		struct obs *o = u[k].o;
 		struct sb_inv_finding *f;
 
+		if (!o && unseen) {
+			/* no source that sees this class has reported on the
+			 * node: nothing is known, which is not "missing" */
+			unverifiable++;
+			f = add(c, "unverifiable", SB_INV_SEV_WARNING, node, l);
+			if (!f)
+				return;
+			f->expected_serial = u[k].serial_raw;
+			f->location = u[k].slot ? aloc(c, node, u[k].slot) : node;
+			f->detail = afmt(c, "no source that can see a %s has reported "
+					 "on %s yet; %s would", sb_hw_class_name(l->cls),
+					 node, unseen);
+			continue;
+		}
 		if (!o) {
 			f = add(c, "missing", SB_INV_SEV_ERROR, node, l);
 			if (!f)
@@ -909,7 +1063,7 @@ static void report_line(struct ctx *c, const char *node,
 			}
 			continue;
 		}
-		if (!pn_allowed(l, o)) {
+		if (!pn_allowed(l, o) && !pn_unknown(o)) {
 			f = add(c, "wrong_part", SB_INV_SEV_ERROR, node, l);
 			obs_into(c, f, o);
 			if (f) {
@@ -933,7 +1087,8 @@ static void report_line(struct ctx *c, const char *node,
 			}
 			continue;
 		}
-		if (u[k].slot && o->slot && !slot_match(u[k].slot, o->slot)) {
+		if (u[k].slot && o->slot && physical_slot(o) &&
+		    !slot_match(u[k].slot, o->slot)) {
 			f = add(c, "wrong_slot", SB_INV_SEV_WARNING, node, l);
 			obs_into(c, f, o);
 			if (f) {
@@ -947,12 +1102,14 @@ static void report_line(struct ctx *c, const char *node,
 		obs_into(c, f, o);
 		if (f) {
 			f->expected_serial = u[k].serial_raw;
-			if (u[k].serial && !o->serial)
+			if (pn_unknown(o) && !pn_allowed(l, o))
+				f->detail = unknown_part_note(c, l, o, u[k].by_id);
+			else if (u[k].serial && !o->serial)
 				f->detail = "matched by slot and part number; the source "
 					    "reported no usable serial";
 		}
 	}
-	if (found < l->quantity) {
+	if (found + unverifiable < l->quantity) {
 		struct sb_inv_finding *f = add(c, "quantity_short", SB_INV_SEV_ERROR,
 					       node, l);
 		if (f) {
@@ -985,6 +1142,11 @@ static void report_leftovers(struct ctx *c, const struct sb_inv_expect_node *n,
 			class_listed = true;
 			if (!same && pn_allowed(l, o))
 				same = l;
+			/* no part number observed: not a wrong part; one more
+			 * of a line whose model it resembles */
+			if (!same && pn_unknown(o) && o->model &&
+			    model_agrees(l, o->model))
+				same = l;
 			if (!model && model_only(l, o))
 				model = l;
 		}
@@ -997,7 +1159,7 @@ static void report_leftovers(struct ctx *c, const struct sb_inv_expect_node *n,
 				f->detail = afmt(c, "one more %s %s than the %u ordered",
 						 sb_hw_class_name(o->cls),
 						 o->pn ? o->pn : "", same->quantity);
-		} else if (model) {
+		} else if (model && !pn_unknown(o)) {
 			f = add(c, "wrong_part", SB_INV_SEV_ERROR, n->name, model);
 			obs_into(c, f, o);
 			if (f)
@@ -1332,7 +1494,8 @@ int sb_inv_reconcile_observed(struct sb_inv_reconcile *r,
 		for (size_t k = 0; k < n->nlines; k++, li++)
 			pass_rest(&c, &n->lines[k], units[li], lo, hi);
 		for (size_t k = 0; k < n->nlines; k++)
-			report_line(&c, n->name, &n->lines[k], units[first + k]);
+			report_line(&c, n->name, &n->lines[k], units[first + k],
+				    unseen_class(&c, n->lines[k].cls, lo, hi));
 		report_leftovers(&c, n, lo, hi);
 	}
 	duplicates(&c);

@@ -969,6 +969,223 @@ START_TEST(reconcile_node_missing_and_disposition)
 }
 END_TEST
 
+/* ---- what a source cannot say ---------------------------------------------- */
+
+/* One in-band component report of `node`: a drive from lsblk (no part
+ * number, a model string) or NIC ports from ip link (a MAC only). */
+static void inband_report(struct sb_inv *db, const char *node, enum sb_hw_class cls,
+			  const char *source, const char *serial, const char *model,
+			  const char *const *macs, size_t nmacs)
+{
+	static const char out[] = "{\"blockdevices\": []}";
+	struct sb_hw_inventory hw;
+	struct sb_hw_component *c;
+
+	sb_hw_inventory_init(&hw);
+	hw.target = sb_strdup(node);	/* as `discover --site` and in-band name it */
+	hw.protocol = sb_strdup("ssh");
+	ck_assert_int_eq(sb_hw_add_evidence(&hw, "lsblk -J", "application/json", out,
+					    sizeof(out) - 1), 0);
+	for (size_t i = 0; i < (nmacs ? nmacs : 1); i++) {
+		c = sb_hw_add_component(&hw, cls, source, "/dev/x");
+		ck_assert_ptr_nonnull(c);
+		if (serial)
+			sb_hw_set(&c->serial, serial, strlen(serial));
+		if (model)
+			sb_hw_set(&c->model, model, strlen(model));
+		if (nmacs)
+			sb_hw_set(&c->durable_id, macs[i], strlen(macs[i]));
+		c->evidence = 0;
+	}
+	record(db, &hw, node, NULL);
+}
+
+/* A BMC that only has FRU data: a chassis serial, nothing else. */
+static void ipmi_only(struct sb_inv *db, const char *node, const char *chassis)
+{
+	static const char fru[] = "FRU";
+	struct sb_hw_inventory hw;
+	struct sb_hw_component *c;
+
+	sb_hw_inventory_init(&hw);
+	hw.target = sb_strdup(node);
+	hw.protocol = sb_strdup("ipmi");
+	hw.chassis_serial = sb_strdup(chassis);
+	ck_assert_int_eq(sb_hw_add_evidence(&hw, "fru/0", "application/octet-stream",
+					    fru, sizeof(fru) - 1), 0);
+	c = sb_hw_add_component(&hw, SB_HW_CHASSIS, "ipmi-fru", "fru/0/chassis");
+	ck_assert_ptr_nonnull(c);
+	sb_hw_set(&c->serial, chassis, strlen(chassis));
+	c->evidence = 0;
+	record(db, &hw, node, NULL);
+}
+
+static const struct sb_inv_finding *first(const struct sb_inv_reconcile *r,
+					  const char *kind, const char *line)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->v[i].kind, kind) == 0 && sb_streq(r->v[i].line, line))
+			return &r->v[i];
+	return NULL;
+}
+
+static const char *const osd_serial[] = { "S3X1NA0T100001" };
+static const char *const osd_mfr[] = { "MZQL23T8HCLS-00A07" };
+
+/* one node "n1" with one NVMe line, serial S3X1NA0T100001 */
+static void osd_site(struct sb_inv_expect *e, struct sb_inv_expect_node *n,
+		     struct sb_inv_expect_line *l)
+{
+	*l = (struct sb_inv_expect_line){ .id = "osd", .cls = SB_HW_DRIVE,
+		.manufacturer = "Samsung", .model = "PM9A3 3.84TB U.2 NVMe",
+		.part_number = "400-BNQW", .mfr_parts = osd_mfr, .nmfr_parts = 1,
+		.quantity = 1, .serials = osd_serial, .nserials = 1 };
+	*n = (struct sb_inv_expect_node){ .name = "n1", .lines = l, .nlines = 1 };
+	*e = (struct sb_inv_expect){ .site = "s1", .tier = "edge", .nodes = n, .nnodes = 1 };
+}
+
+START_TEST(reconcile_lsblk_part_not_observed)
+{
+	struct sb_inv *db;
+	struct sb_inv_reconcile r;
+	struct sb_inv_expect e;
+	struct sb_inv_expect_node n;
+	struct sb_inv_expect_line l;
+	const struct sb_inv_finding *f;
+
+	osd_site(&e, &n, &l);
+	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
+	/* lsblk: the serial, a MODEL, no part number */
+	inband_report(db, "n1", SB_HW_DRIVE, "ssh-lsblk", "S3X1NA0T100001",
+		      "SAMSUNG MZQL23T8HCLS-00A07", NULL, 0);
+	ck_assert_int_eq(sb_inv_reconcile(&r, db, &e), 0);
+	ck_assert_uint_eq(nfind(&r, "wrong_part", NULL), 0);
+	ck_assert_ptr_nonnull(f = first(&r, "matched", "osd"));
+	ck_assert_ptr_nonnull(strstr(f->detail, "part number not observed (source ssh-lsblk)"));
+	ck_assert_ptr_null(strstr(f->detail, "does not look like"));
+	ck_assert_uint_eq(r.nblocking, 0);
+	sb_inv_reconcile_release(&r);
+	/* a model that disagrees is noted, still matched by serial */
+	inband_report(db, "n1", SB_HW_DRIVE, "ssh-lsblk", "S3X1NA0T100001",
+		      "WDC WD40EFRX-68N32N0", NULL, 0);
+	ck_assert_int_eq(sb_inv_reconcile(&r, db, &e), 0);
+	ck_assert_ptr_nonnull(f = first(&r, "matched", "osd"));
+	ck_assert_ptr_nonnull(strstr(f->detail, "does not look like"));
+	ck_assert_ptr_nonnull(strstr(f->detail, "WD40EFRX"));
+	ck_assert_uint_eq(r.nblocking, 0);
+	sb_inv_reconcile_release(&r);
+	/* a part number that is there and wrong is still wrong */
+	{
+		struct sb_hw_inventory hw;
+		node_hw(&hw, "redfish://127.0.0.1:1", "CH-1", NULL, NULL, "1");
+		free(hw.components[1].part_number);
+		hw.components[1].part_number = sb_strdup("400-XXXX");
+		sb_hw_set(&hw.components[1].serial, "S3X1NA0T100001", 14);
+		record(db, &hw, "n1", NULL);
+	}
+	ck_assert_int_eq(sb_inv_reconcile(&r, db, &e), 0);
+	ck_assert_uint_eq(nfind(&r, "wrong_part", "n1"), 1);
+	sb_inv_reconcile_release(&r);
+	sb_inv_close(db);
+	rmdb();
+}
+END_TEST
+
+START_TEST(reconcile_makers_part_number)
+{
+	struct sb_inv *db;
+	struct sb_inv_reconcile r;
+	struct sb_inv_expect e;
+	struct sb_inv_expect_node n;
+	struct sb_inv_expect_line l;
+	struct sb_hw_inventory hw;
+
+	osd_site(&e, &n, &l);
+	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
+	/* the BMC reports the maker's part number, the BOM the vendor's SKU */
+	node_hw(&hw, "redfish://127.0.0.1:1", "CH-1", NULL, NULL, "1");
+	free(hw.components[1].part_number);
+	hw.components[1].part_number = sb_strdup("MZQL23T8HCLS-00A07");
+	sb_hw_set(&hw.components[1].serial, "S3X1NA0T100001", 14);
+	record(db, &hw, "n1", NULL);
+	ck_assert_int_eq(sb_inv_reconcile(&r, db, &e), 0);
+	ck_assert_ptr_nonnull(first(&r, "matched", "osd"));
+	ck_assert_uint_eq(nfind(&r, "wrong_part", NULL), 0);
+	ck_assert_uint_eq(r.nblocking, 0);
+	sb_inv_reconcile_release(&r);
+	/* without it on the line, the same report is a wrong part */
+	l.nmfr_parts = 0;
+	ck_assert_int_eq(sb_inv_reconcile(&r, db, &e), 0);
+	ck_assert_uint_eq(nfind(&r, "wrong_part", "n1"), 1);
+	ck_assert_uint_gt(r.nblocking, 0);
+	sb_inv_reconcile_release(&r);
+	sb_inv_close(db);
+	rmdb();
+}
+END_TEST
+
+START_TEST(reconcile_unverifiable_until_a_source_sees)
+{
+	static const char *const macs[] = { "52:54:00:aa:00:01", "52:54:00:aa:00:02",
+					    "52:54:00:aa:00:03" };
+	static const char *const ch[] = { "CH-1" };
+	struct sb_inv *db;
+	struct sb_inv_reconcile r;
+	struct sb_inv_expect_line l[2];
+	struct sb_inv_expect_node n;
+	struct sb_inv_expect e;
+	const struct sb_inv_finding *f;
+
+	/* two PSUs; one NIC card with two ports (two MACs) and one with one */
+	l[0] = (struct sb_inv_expect_line){ .id = "psu", .cls = SB_HW_PSU,
+		.part_number = "PSU-800", .quantity = 2 };
+	l[1] = (struct sb_inv_expect_line){ .id = "nic", .cls = SB_HW_NIC,
+		.part_number = "NIC-25G", .quantity = 2, .ids = macs, .nids = 3 };
+	n = (struct sb_inv_expect_node){ .name = "n1", .lines = l, .nlines = 2,
+		.chassis = { .id = "chassis", .cls = SB_HW_CHASSIS, .quantity = 1,
+			     .part_number = NULL, .serials = ch, .nserials = 1 } };
+	e = (struct sb_inv_expect){ .site = "s1", .tier = "edge", .nodes = &n, .nnodes = 1 };
+	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
+	ipmi_only(db, "n1", "CH-1");
+	ck_assert_int_eq(sb_inv_reconcile(&r, db, &e), 0);
+	ck_assert_uint_eq(nfind(&r, "unverifiable", "n1"), 4);
+	ck_assert_uint_eq(nfind(&r, "missing", NULL), 0);
+	ck_assert_uint_eq(nfind(&r, "quantity_short", NULL), 0);
+	ck_assert_ptr_nonnull(f = first(&r, "unverifiable", "psu"));
+	ck_assert_int_eq(f->severity, SB_INV_SEV_WARNING);
+	ck_assert_ptr_nonnull(strstr(f->detail, "redfish"));
+	ck_assert_ptr_nonnull(f = first(&r, "unverifiable", "nic"));
+	ck_assert_ptr_nonnull(strstr(f->detail, "ssh-ip"));
+	ck_assert_ptr_nonnull(first(&r, "matched", "chassis"));
+	ck_assert_uint_eq(r.nblocking, 0);
+	sb_inv_reconcile_release(&r);
+	/* ip -j link ran: the NICs are matched by MAC, every port taken by
+	 * its card; the PSUs stay unverifiable */
+	inband_report(db, "n1", SB_HW_NIC, "ssh-ip", NULL, NULL, macs, 3);
+	ck_assert_int_eq(sb_inv_reconcile(&r, db, &e), 0);
+	ck_assert_uint_eq(nfind(&r, "matched", "n1"), 3);
+	ck_assert_ptr_nonnull(f = first(&r, "matched", "nic"));
+	ck_assert_ptr_nonnull(strstr(f->detail, "part number not observed (source ssh-ip)"));
+	ck_assert_uint_eq(nfind(&r, "unverifiable", "n1"), 2);
+	/* the SSH report (same target name) does not hide the IPMI one */
+	ck_assert_ptr_nonnull(first(&r, "matched", "chassis"));
+	ck_assert_uint_eq(nfind(&r, "extra", NULL), 0);
+	ck_assert_uint_eq(nfind(&r, "quantity_over", NULL), 0);
+	ck_assert_uint_eq(nfind(&r, "wrong_part", NULL), 0);
+	ck_assert_uint_eq(r.nblocking, 0);
+	sb_inv_reconcile_release(&r);
+	/* a source that sees NICs ran and one card is gone: missing */
+	inband_report(db, "n1", SB_HW_NIC, "ssh-ip", NULL, NULL, macs, 1);
+	ck_assert_int_eq(sb_inv_reconcile(&r, db, &e), 0);
+	ck_assert_uint_eq(nfind(&r, "missing", "n1"), 1);
+	ck_assert_uint_eq(nfind(&r, "quantity_short", "n1"), 1);
+	ck_assert_uint_gt(r.nblocking, 0);
+	sb_inv_reconcile_release(&r);
+	sb_inv_close(db);
+	rmdb();
+}
+END_TEST
+
 START_TEST(version_compare)
 {
 	ck_assert_int_lt(sb_inv_version_cmp("1.6.5", "1.10.0"), 0);
@@ -1023,6 +1240,9 @@ static Suite *suite(void)
 	tcase_add_test(t, reconcile_findings);
 	tcase_add_test(t, reconcile_alternate_part_is_fine);
 	tcase_add_test(t, reconcile_node_missing_and_disposition);
+	tcase_add_test(t, reconcile_lsblk_part_not_observed);
+	tcase_add_test(t, reconcile_makers_part_number);
+	tcase_add_test(t, reconcile_unverifiable_until_a_source_sees);
 	tcase_add_test(t, version_compare);
 	suite_add_tcase(s, t);
 	return s;
