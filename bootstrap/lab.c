@@ -622,12 +622,14 @@ int sb_lab_up(const struct sb_lab_up_opts *o, json_t **state)
 	}
 	sb_diags_release(&d);
 
-	/* the lab's BMCs live on loopback: its BOM's BMC network says so, so
-	 * that what serves the BMCs (the run's media server) finds its
-	 * address inside that network and lets them in */
+	/* the lab's BMCs live on loopback: unless the BOM already says so,
+	 * its BMC network becomes 127.0.0.0/24, where the Redfish BMCs listen
+	 * and fetch virtual media from the run's media server (which binds its
+	 * address inside that network and lets only it in) */
 	for (size_t i = 0; i < site->nnetworks; i++)
-		if (site->networks[i].name && strcmp(site->networks[i].name, "bmc") == 0)
-			site->networks[i].cidr = "127.0.0.0/8";
+		if (site->networks[i].name && strcmp(site->networks[i].name, "bmc") == 0 &&
+		    (!site->networks[i].cidr || strncmp(site->networks[i].cidr, "127.", 4) != 0))
+			site->networks[i].cidr = "127.0.0.0/24";
 	sb_strlcpy(lab.dir, dir, sizeof(lab.dir));
 	lab.site = site;
 	/* one override per host: the nodes, then the VMs (their SSH hosts) */

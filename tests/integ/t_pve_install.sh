@@ -44,6 +44,7 @@ CREDS=$LAB/credentials.yaml
 # the appliance's images: an "installer" ISO and a catalog naming its hash
 IMG=$T/images
 mkdir -p "$IMG"
+export SITEBOOT_IMAGES=$IMG	# {{appliance.images}} of the checklists
 make_iso "$IMG/proxmox-ve-auto.iso" PVE README "the lab's stand-in for the Proxmox VE installer"
 sum=$(sha256sum "$IMG/proxmox-ve-auto.iso" | cut -d' ' -f1)
 printf 'catalog: 1\nimages:\n  - name: proxmox-ve-auto\n    version: "8.2-2-partition"\n    filename: proxmox-ve-auto.iso\n    sha256: %s\n    source: made by this test\n' "$sum" >"$IMG/catalog.yaml"
@@ -64,8 +65,6 @@ steps = {s["id"]: s for s in c["steps"]}
 c["steps"] = [steps[k] for k in keep]
 for s in c["steps"]:
     s["needs"] = [n for n in s.get("needs", []) if n in keep]
-    if "local" in s["run"]:
-        s["run"]["local"] = s["run"]["local"].replace("/var/lib/siteboot/images", img)
     if s["id"] == "pve-answer-media":
         s["run"]["local"] += " --root-password-hash %s --ssh-key %s" % (hashf, pub)
         if badlabel:
