@@ -7,23 +7,9 @@
 # again; and a Besu release the catalog does not list stops the run before
 # any upload. What `make demo` shows, asserted.
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" = 0 ] || skip "the lab's hosts need root for their mount namespaces"
-command -v /usr/sbin/sshd >/dev/null || skip "no sshd (make deps installs openssh-server)"
 command -v dmidecode >/dev/null || skip "no dmidecode (make deps)"
-SB=$SITEBOOT
 . "$TOP/tests/lab/appliance_setup.sh"
-export PATH="$(dirname "$SITEBOOT"):$PATH"	# local steps run siteboot
-export SITEBOOT_OPERATOR="test-tech" SITEBOOT_RUNS_DIR=$T/runs
-chmod 711 "$T"
-sb_standins_setup "$T"
-LAB=$T/lab
-"$SITEBOOT" lab up --dir "$LAB" >"$T/labout" 2>"$T/laberr" || skip "lab up failed: $(cat "$T/laberr")"
-on_exit "'$SITEBOOT' lab down --dir '$LAB'"
-on_exit "ST='$ST'; sb_standins_stop"
-grep -q '"user": "root"' "$LAB/lab.json" || skip "the lab's hosts are not root hosts here (no mount namespaces)"
-sb_appliance_setup "$T" "$LAB" || { fail "setting up the appliance's files"; exit 1; }
-SITE=$LAB/site.yaml
-KEY=$LAB/ssh/id_ed25519
+sb_test_site
 "$SITEBOOT" bom show "$SITE" --json >"$T/bom.json"
 python3 "$TOP/tests/integ/recipes_setup.py" "$T/bom.json" "$ST" "$TOP/tests/data/inband/mksmbios.py" ||
 	{ fail "setting up the stand-ins' state"; exit 1; }

@@ -8,23 +8,9 @@
 # bootnodes its static nodes and in its permissions allowlist), and a
 # re-run changes nothing.
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" = 0 ] || skip "the lab's hosts need root for their mount namespaces"
-command -v /usr/sbin/sshd >/dev/null || skip "no sshd (make deps installs openssh-server)"
-SB=$SITEBOOT
 . "$TOP/tests/lab/appliance_setup.sh"
-export PATH="$(dirname "$SITEBOOT"):$PATH"	# local steps run siteboot
-export SITEBOOT_OPERATOR="test-tech" SITEBOOT_RUNS_DIR=$T/runs
-chmod 711 "$T"
-sb_standins_setup "$T"
-LAB=$T/lab
-"$SITEBOOT" lab up --site "$TOP/bom/examples/regional-lagos.yaml" --dir "$LAB" >"$T/labout" 2>"$T/laberr" ||
-	skip "lab up failed: $(cat "$T/laberr")"
-on_exit "'$SITEBOOT' lab down --dir '$LAB'"
-on_exit "ST='$ST'; sb_standins_stop"
-grep -q '"user": "root"' "$LAB/lab.json" || skip "the lab's hosts are not root hosts here (no mount namespaces)"
-sb_appliance_setup "$T" "$LAB" || { fail "setting up the appliance's files"; exit 1; }
-SITE=$LAB/site.yaml
-RUN=(run regional --site "$SITE" -i "$LAB/ssh/id_ed25519" --attest all="Test Technician"
+sb_test_site "$TOP/bom/examples/regional-lagos.yaml"
+RUN=(run regional --site "$SITE" -i "$KEY" --attest all="Test Technician"
 	--from besu-release-verified --hosts "reg-rr0[1-3]")
 
 sb "${RUN[@]}"; expect_rc 0 "the Besu steps run on the three read-replica VMs"

@@ -85,3 +85,27 @@ sb_standins_stop() {
 	done
 	return 0
 }
+
+# For integration tests (after lib.sh): a virtual site of BOM $1 (default:
+# the edge example) with the stand-ins and the appliance's places, as the
+# tier checklists expect it; skips where the lab's hosts cannot be root
+# hosts. Sets LAB, SITE, KEY and ST; stops everything when the test ends.
+sb_test_site() {
+	[ "$(id -u)" = 0 ] || skip "the lab's hosts need root for their mount namespaces"
+	command -v /usr/sbin/sshd >/dev/null || skip "no sshd (make deps installs openssh-server)"
+	SB=$SITEBOOT
+	export PATH="$(dirname "$SITEBOOT"):$PATH"	# local steps run siteboot
+	export SITEBOOT_OPERATOR="test-tech" SITEBOOT_RUNS_DIR=$T/runs
+	chmod 711 "$T"
+	sb_standins_setup "$T"
+	LAB=$T/lab
+	"$SITEBOOT" lab up ${1:+--site "$1"} --dir "$LAB" >"$T/labout" 2>"$T/laberr" ||
+		skip "lab up failed: $(cat "$T/laberr")"
+	on_exit "'$SITEBOOT' lab down --dir '$LAB'"
+	on_exit "ST='$ST'; sb_standins_stop"
+	grep -q '"user": "root"' "$LAB/lab.json" ||
+		skip "the lab's hosts are not root hosts here (no mount namespaces)"
+	sb_appliance_setup "$T" "$LAB" || { fail "setting up the appliance's files"; exit 1; }
+	SITE=$LAB/site.yaml
+	KEY=$LAB/ssh/id_ed25519
+}
