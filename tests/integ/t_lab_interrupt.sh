@@ -68,10 +68,11 @@ if SLOW_BMC=3 start_lab "$T/lab2"; then
 fi
 
 # ---- tests that die while `lab up` runs, under run.sh --------------------------------
-# nested_run NAME WHAT: run $T/NAME.sh through run.sh (it writes its own
-# folder to $T/NAME_t); then no BMC of its lab may run on
+# nested_run NAME WHAT [LIMIT]: run $T/NAME.sh through run.sh with a time
+# limit of LIMIT seconds (2 unless given; it writes its own folder to
+# $T/NAME_t); then no BMC of its lab may run on
 nested_run() {
-	SB_TEST_TIMEOUT=2 SITEBOOT="$SITEBOOT" bash "$TOP/tests/integ/run.sh" "$T/$1.sh" >"$T/$1.out" 2>&1
+	SB_TEST_TIMEOUT=${3:-2} SITEBOOT="$SITEBOOT" bash "$TOP/tests/integ/run.sh" "$T/$1.sh" >"$T/$1.out" 2>&1
 	local nt left
 	nt=$(cat "$T/$1_t" 2>/dev/null)
 	[ -n "$nt" ] || { fail "$2: the nested test did not start"; return; }
@@ -102,5 +103,7 @@ for i in \$(seq 1 200); do
 done
 kill -KILL \$! \$\$
 EOF
-nested_run t_killed "killed"
+# (a limit well past the wait for the 3 BMCs: under ASan `lab up` is slower,
+# and this test is about SIGKILL, not about the time limit)
+nested_run t_killed "killed" 30
 expect_in "$T/t_killed.out" "stopped 3 lab processes" "run.sh says it stopped what the killed test left"
