@@ -386,6 +386,11 @@ void sb_inv_observed_free(struct sb_inv_observed *ob)
 	free(ob);
 }
 
+int sb_inv_read_tune(struct sb_inv *db)
+{
+	return sb_inv_exec(db, "PRAGMA mmap_size = 0");
+}
+
 int sb_inv_observed_load(struct sb_inv_observed **out, struct sb_inv *db)
 {
 	struct sb_inv_observed *ob = calloc(1, sizeof(*ob));
