@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -270,9 +271,15 @@ static void phase(struct phase_clock *pc, const char *what)
 {
 	uint64_t w = sb_time_mono_ns(), c = cpu_ns();
 
-	if (pc->on && what)
-		fprintf(stderr, "siteboot reconcile: %-28s %7.1f ms wall %7.1f ms CPU\n",
-			what, (double)(w - pc->wall) / 1e6, (double)(c - pc->cpu) / 1e6);
+	if (pc->on && what) {
+		/* memory touched so far: on a virtual machine the first touch
+		 * of a page is a large part of the cost */
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		fprintf(stderr, "siteboot reconcile: %-28s %7.1f ms wall %7.1f ms CPU "
+			"%6.1f MB peak RSS\n", what, (double)(w - pc->wall) / 1e6,
+			(double)(c - pc->cpu) / 1e6, (double)ru.ru_maxrss / 1024);
+	}
 	pc->wall = w;
 	pc->cpu = c;
 }
