@@ -284,6 +284,8 @@ static int load(struct sb_inv_observed *ob, struct sb_inv *db)
 	const char *prev[6] = { 0 };
 	sqlite3_stmt *st = NULL;
 	struct rep *last = NULL;
+	enum sb_hw_class cls_k = SB_HW_OTHER;
+	char prev_cls[32] = "";
 	int rc = 0, s;
 
 	if ((rc = big_reserve((void **)&ob->reps, &ob->creps, rows_at_most(db,
@@ -344,7 +346,7 @@ static int load(struct sb_inv_observed *ob, struct sb_inv *db)
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		struct obs *o;
 		struct rep *p = rep_by_id(ob, sqlite3_column_int64(st, 0), last);
-		const char *cls;
+		const char *cls, *raw;
 		int k;
 		if (!p)
 			continue;	/* a report that arrived since */
@@ -363,16 +365,27 @@ static int load(struct sb_inv_observed *ob, struct sb_inv *db)
 		o = &ob->obs[ob->nobs++];
 		p->ohi = ob->nobs;
 		cls = sb_inv_col(st, 1);
-		k = cls ? sb_hw_class_parse(cls) : -1;
+		/* the class of the previous row, most of the time */
+		if (!cls || !prev_cls[0] || strcmp(cls, prev_cls) != 0) {
+			k = cls ? sb_hw_class_parse(cls) : -1;
+			cls_k = k < 0 ? SB_HW_OTHER : (enum sb_hw_class)k;
+			snprintf(prev_cls, sizeof(prev_cls), "%s", cls ? cls : "");
+			if (!cls || strlen(cls) >= sizeof(prev_cls))
+				prev_cls[0] = '\0';
+		}
 		o->node = p->node;
-		o->cls = k < 0 ? SB_HW_OTHER : (enum sb_hw_class)k;
+		o->cls = cls_k;
 		o->mfr = col_rep(ob, st, 2, &prev[0]);
 		o->model = col_rep(ob, st, 3, &prev[1]);
 		o->pn = col_rep(ob, st, 4, &prev[2]);
 		o->serial = col(ob, st, 5);
-		o->serial_raw = col(ob, st, 6);
-		if (o->serial_raw && o->serial && strcmp(o->serial_raw, o->serial) == 0)
+		/* the raw serial is usually the normalised one: shared, not
+		 * copied */
+		raw = (const char *)sqlite3_column_text(st, 6);
+		if (raw && o->serial && strcmp(raw, o->serial) == 0)
 			o->serial_raw = o->serial;
+		else
+			o->serial_raw = col(ob, st, 6);
 		o->durable = col(ob, st, 7);
 		o->slot = col_rep(ob, st, 8, &prev[3]);
 		o->source = col_rep(ob, st, 9, &prev[4]);
