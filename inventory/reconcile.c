@@ -755,6 +755,40 @@ static void obs_into(struct ctx *c, struct sb_inv_finding *f, const struct obs *
 	f->location = aloc(c, o->node, o->slot);
 }
 
+static int cmp_disp(const void *a, const void *b)
+{
+	const struct disp *x = *(const struct disp *const *)a;
+	const struct disp *y = *(const struct disp *const *)b;
+	int k = strcmp(x->finding, y->finding);
+
+	return k ? k : (x > y) - (x < y);	/* then in the order made */
+}
+
+/* The last decision recorded on a finding, or NULL: through v, the
+ * decisions sorted by finding, or (no memory for it) all of them. */
+static const struct disp *latest_disposition(const struct ctx *c,
+					     const struct disp *const *v,
+					     size_t n, const char *id)
+{
+	const struct disp *last = NULL;
+	size_t lo = 0, hi = n;
+
+	if (!v) {
+		for (size_t k = 0; k < c->ndisps; k++)
+			if (c->disps[k].finding && strcmp(c->disps[k].finding, id) == 0)
+				last = &c->disps[k];
+		return last;
+	}
+	while (lo < hi) {	/* the first one past the id */
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(v[mid]->finding, id) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && strcmp(v[lo - 1]->finding, id) == 0 ? v[lo - 1] : NULL;
+}
+
 /* A finding's id key: "kind|node|line|expected|observed|location|site",
  * cut at 1023 bytes as it always was. Returns its length. */
 static size_t id_key(char key[1024], const struct sb_inv_finding *f,
@@ -788,7 +822,15 @@ static void finish(struct ctx *c)
 	char (*keys)[1024] = malloc(BATCH * sizeof(*keys));
 	unsigned char sum[BATCH][32];
 	const unsigned char *msg[BATCH];
-	size_t len[BATCH];
+	size_t len[BATCH], nd = 0;
+	const struct disp **dv = malloc((c->ndisps ? c->ndisps : 1) * sizeof(*dv));
+
+	/* the decisions by finding, each finding's in the order made */
+	for (size_t k = 0; dv && k < c->ndisps; k++)
+		if (c->disps[k].finding)
+			dv[nd++] = &c->disps[k];
+	if (dv)
+		qsort(dv, nd, sizeof(*dv), cmp_disp);
 
 	for (size_t i = 0; i < r->n; i++) {
 		struct sb_inv_finding *f = &r->v[i];
@@ -813,17 +855,18 @@ static void finish(struct ctx *c)
 			f->id[3 + 2 * d] = hexd[sum[i % BATCH][d] & 15];
 		}
 		f->id[12] = '\0';
-		for (size_t k = 0; k < c->ndisps; k++)
-			if (strcmp(c->disps[k].finding, f->id) == 0) {
-				f->disposition = c->disps[k].decision;
-				f->disposition_by = c->disps[k].by;
-				f->disposition_note = c->disps[k].note;
-			}
+		const struct disp *d = latest_disposition(c, dv, nd, f->id);
+		if (d) {
+			f->disposition = d->decision;
+			f->disposition_by = d->by;
+			f->disposition_note = d->note;
+		}
 		f->blocking = f->severity == SB_INV_SEV_ERROR && !f->disposition;
 		if (f->blocking)
 			r->nblocking++;
 	}
 	free(keys);
+	free(dv);
 }
 
 /* ---- comparisons ------------------------------------------------------------ */
