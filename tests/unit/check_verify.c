@@ -9,6 +9,8 @@
 #include "testutil.h"
 #include "invtest.h"
 
+#include <unistd.h>
+
 /* deterministic bytes */
 static void fill(unsigned char *p, size_t n, unsigned seed)
 {
@@ -283,6 +285,144 @@ START_TEST(verify_chunked_checkpoint_mismatch)
 }
 END_TEST
 
+/* ---- the read-ahead VFS of the scanning connections (scanvfs.c) ---- */
+
+static sqlite3 *open_conn(const char *path, bool scan)
+{
+	sqlite3 *c = NULL;
+	const char *vfs = scan ? sb_inv_scan_vfs() : NULL;
+
+	if (scan)
+		ck_assert_ptr_nonnull(vfs);
+	ck_assert_int_eq(sqlite3_open_v2(path, &c, scan ? SQLITE_OPEN_READONLY :
+					 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+					 vfs), SQLITE_OK);
+	sqlite3_busy_timeout(c, 5000);
+	return c;
+}
+
+static void exec(sqlite3 *c, const char *s)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(c, s, NULL, NULL, &err) != SQLITE_OK)
+		ck_abort_msg("%s: %s", s, err);
+}
+
+/* Every row's bytes folded into one digest, and the number of rows. */
+static int digest(sqlite3 *c, unsigned char out[32])
+{
+	sqlite3_stmt *st = NULL;
+	unsigned char h[32], buf[72];
+	int n = 0;
+
+	memset(out, 0, 32);
+	ck_assert_int_eq(sqlite3_prepare_v2(c, "SELECT id, v FROM t ORDER BY id", -1,
+					    &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		sb_sha256(h, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+		memcpy(buf, out, 32);
+		memcpy(buf + 32, h, 32);
+		memcpy(buf + 64, &id, sizeof(id));
+		sb_sha256(out, buf, sizeof(buf));
+		n++;
+	}
+	ck_assert_int_eq(sqlite3_finalize(st), SQLITE_OK);
+	return n;
+}
+
+/* Files of a partial window, of many windows, and pages of 512 and 64 KiB
+ * bytes: through the scan VFS a reader sees what it sees without it. */
+START_TEST(scan_vfs_reads_the_same)
+{
+	static const struct { int page, rows; } cases[] = {
+		{ 4096, 20 }, { 4096, 3000 }, { 512, 700 }, { 65536, 2500 },
+	};
+	const char *path = tmpdb();
+
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		unsigned char a[32], b[32];
+		char q[200];
+		sqlite3 *w, *r;
+
+		unlink(path);
+		w = open_conn(path, false);
+		snprintf(q, sizeof(q), "PRAGMA page_size = %d; PRAGMA journal_mode = WAL; "
+			 "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB);", cases[k].page);
+		exec(w, q);
+		snprintf(q, sizeof(q), "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+			 "SELECT i + 1 FROM n WHERE i < %d) INSERT INTO t SELECT i, "
+			 "randomblob(1 + abs(random()) %% 1500) FROM n", cases[k].rows);
+		exec(w, q);
+		exec(w, "PRAGMA wal_checkpoint(TRUNCATE)");
+		r = open_conn(path, true);
+		ck_assert_int_eq(digest(w, a), cases[k].rows);
+		ck_assert_int_eq(digest(r, b), cases[k].rows);
+		ck_assert_mem_eq(a, b, 32);
+		/* rows still in the WAL, and rows over a page (overflow pages) */
+		exec(w, "UPDATE t SET v = randomblob(70000) WHERE id % 97 = 1");
+		ck_assert_int_eq(digest(w, a), cases[k].rows);
+		ck_assert_int_eq(digest(r, b), cases[k].rows);
+		ck_assert_mem_eq(a, b, 32);
+		sqlite3_close(r);
+		sqlite3_close(w);
+	}
+	rmdb();
+}
+END_TEST
+
+/* A read transaction keeps its snapshot through the scan VFS while a
+ * writer changes rows and checkpoints; the next transaction sees the
+ * new rows, not what a window kept from the one before (a file of one
+ * window, where the next transaction's first read would hit it, and of
+ * many). */
+START_TEST(scan_vfs_snapshot_and_after)
+{
+	static const int sizes[] = { 300, 4000 };
+	const char *path = tmpdb();
+
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		unsigned char before[32], now[32], want[32];
+		int n = sizes[k];
+		char q[400];
+		sqlite3 *w, *r;
+
+		unlink(path);
+		w = open_conn(path, false);
+		snprintf(q, sizeof(q), "PRAGMA journal_mode = WAL; CREATE TABLE t (id "
+			 "INTEGER PRIMARY KEY, v BLOB); WITH RECURSIVE n(i) AS (SELECT 1 "
+			 "UNION ALL SELECT i + 1 FROM n WHERE i < %d) INSERT INTO t SELECT "
+			 "i, randomblob(600) FROM n; PRAGMA wal_checkpoint(TRUNCATE)", n);
+		exec(w, q);
+		r = open_conn(path, true);
+		exec(r, "BEGIN");
+		ck_assert_int_eq(digest(r, before), n);
+		exec(w, "UPDATE t SET v = randomblob(600) WHERE id % 5 = 0;"
+		     "INSERT INTO t SELECT id + 100000, v FROM t WHERE id <= 100;"
+		     "PRAGMA wal_checkpoint(PASSIVE)");
+		ck_assert_int_eq(digest(r, now), n);
+		ck_assert_mem_eq(now, before, 32);
+		exec(r, "COMMIT");
+		/* now every page is back in the file, the WAL empty */
+		exec(w, "PRAGMA wal_checkpoint(TRUNCATE)");
+		ck_assert_int_eq(digest(w, want), n + 100);
+		ck_assert_int_eq(digest(r, now), n + 100);
+		ck_assert_mem_eq(now, want, 32);
+		ck_assert_mem_ne(now, before, 32);
+		/* and once more, the rows changed in place */
+		exec(w, "UPDATE t SET v = randomblob(600) WHERE id % 3 = 0;"
+		     "PRAGMA wal_checkpoint(TRUNCATE)");
+		ck_assert_int_eq(digest(w, want), n + 100);
+		ck_assert_int_eq(digest(r, now), n + 100);
+		ck_assert_mem_eq(now, want, 32);
+		sqlite3_close(r);
+		sqlite3_close(w);
+	}
+	rmdb();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("verify");
@@ -296,6 +436,11 @@ int main(void)
 	tcase_add_test(t, verify_chunked_same_answer);
 	tcase_add_loop_test(t, verify_chunked_names_first_bad_event, 0, NTAMPERS * NTUNES);
 	tcase_add_test(t, verify_chunked_checkpoint_mismatch);
+	suite_add_tcase(s, t);
+	t = tcase_create("scan vfs");
+	tcase_set_timeout(t, 60);
+	tcase_add_test(t, scan_vfs_reads_the_same);
+	tcase_add_test(t, scan_vfs_snapshot_and_after);
 	suite_add_tcase(s, t);
 	return sb_test_run(s);
 }
