@@ -42,8 +42,9 @@ START_TEST(sha256_many_matches_libcrypto)
 		len[i] = (size_t)i;		/* 0..129: one, two and three blocks */
 	msg[N] = big;
 	len[N] = sizeof(big);
-	for (int off = 0; off < 2; off++) {
-		sb_sha256_lanes_disable(off);
+	/* every way this CPU has: libcrypto, SHA-NI lanes, AVX-512 groups */
+	for (unsigned lv = 0; lv <= sb_sha256_lanes_best(); lv++) {
+		sb_sha256_lanes_max(lv);
 		/* every count: lanes left idle at the end */
 		for (size_t n = 0; n <= 9; n++) {
 			sb_sha256_many(out, msg + 120, len + 120, n);
@@ -59,7 +60,7 @@ START_TEST(sha256_many_matches_libcrypto)
 				      "message %d (%zu bytes) differs", i, len[i]);
 		}
 	}
-	sb_sha256_lanes_disable(false);
+	sb_sha256_lanes_max(SB_SHA256_AVX512);
 	/* the empty string */
 	msg[0] = (const unsigned char *)"";
 	len[0] = 0;
@@ -73,6 +74,51 @@ START_TEST(sha256_many_matches_libcrypto)
 		sb_hex(hex, out[1], 32);
 		ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	}
+	free(out);
+}
+END_TEST
+
+/* Runs of messages of one length (as verify hashes them): sixteen of a
+ * length go through AVX-512 together and the rest through the lanes, so
+ * counts around multiples of sixteen, at every length where the padding
+ * changes shape (0, 55 and 56, 63 and 64 bytes into a block), and the
+ * lengths mixed in every order. */
+START_TEST(sha256_many_groups_of_a_length)
+{
+	static const size_t lens[] = { 0, 1, 55, 56, 63, 64, 65, 108, 119, 120,
+				       127, 128, 197, 511, 512, 600 };
+	static const size_t counts[] = { 15, 16, 17, 33, 47, 300 };
+	static unsigned char data[300][700];
+	const unsigned char *msg[300];
+	size_t len[300];
+	unsigned char (*out)[32] = calloc(300, 32), want[32];
+
+	for (int i = 0; i < 300; i++) {
+		fill(data[i], sizeof(data[i]), (unsigned)i + 77);
+		msg[i] = data[i];
+	}
+	for (unsigned lv = 0; lv <= sb_sha256_lanes_best(); lv++) {
+		sb_sha256_lanes_max(lv);
+		for (size_t a = 0; a < sizeof(lens) / sizeof(lens[0]); a++)
+			for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+				size_t n = counts[c];
+				for (size_t i = 0; i < n; i++)
+					len[i] = lens[a];
+				/* the last count mixes all lengths, in turn */
+				if (n == 300)
+					for (size_t i = 0; i < n; i++)
+						len[i] = lens[(i * 7 + a) % 16];
+				memset(out, 0, 300 * 32);
+				sb_sha256_many(out, msg, len, n);
+				for (size_t i = 0; i < n; i++) {
+					sb_sha256(want, msg[i], len[i]);
+					ck_assert_msg(memcmp(out[i], want, 32) == 0,
+						      "level %u: message %zu of %zu (%zu "
+						      "bytes) differs", lv, i, n, len[i]);
+				}
+			}
+	}
+	sb_sha256_lanes_max(SB_SHA256_AVX512);
 	free(out);
 }
 END_TEST
@@ -172,8 +218,8 @@ START_TEST(verify_chunked_same_answer)
 	ck_assert_int_eq(n, 1100);
 	sb_merkle_root(root, (const unsigned char (*)[32])leaves, (size_t)n);
 	free(leaves);
-	for (int lanes = 0; lanes < 2; lanes++) {
-		sb_sha256_lanes_disable(lanes == 1);
+	for (unsigned lanes = 0; lanes <= sb_sha256_lanes_best(); lanes++) {
+		sb_sha256_lanes_max(lanes);
 		for (int t = 0; t < NTUNES; t++) {
 			sb_inv_verify_tune(tunes[t][0], tunes[t][1]);
 			ck_assert_int_eq(sb_inv_verify(db, &v), 0);
@@ -197,7 +243,7 @@ START_TEST(verify_chunked_same_answer)
 	    "WHERE seq = 513");
 	expect_problem(db, SB_INV_CHANGED, 513);
 	sb_inv_verify_tune(0, 0);
-	sb_sha256_lanes_disable(false);
+	sb_sha256_lanes_max(SB_SHA256_AVX512);
 	free(big);
 	sb_inv_close(db);
 	rmdb();
@@ -429,6 +475,7 @@ int main(void)
 	TCase *t = tcase_create("hashing");
 
 	tcase_add_test(t, sha256_many_matches_libcrypto);
+	tcase_add_test(t, sha256_many_groups_of_a_length);
 	tcase_add_test(t, merkle_subtrees_and_append);
 	suite_add_tcase(s, t);
 	t = tcase_create("chunks");
