@@ -333,7 +333,12 @@ END_TEST
 
 /* ---- the read-ahead VFS of the scanning connections (scanvfs.c) ---- */
 
-static sqlite3 *open_conn(const char *path, bool scan)
+static void exec(sqlite3 *c, const char *s);
+
+/* A writer, or a scanning reader through the scan VFS: with inplace,
+ * SQLite takes pages in place from its windows (xFetch), as verify's
+ * connections do; without, it reads copies (xRead). */
+static sqlite3 *open_conn(const char *path, bool scan, bool inplace)
 {
 	sqlite3 *c = NULL;
 	const char *vfs = scan ? sb_inv_scan_vfs() : NULL;
@@ -344,6 +349,7 @@ static sqlite3 *open_conn(const char *path, bool scan)
 					 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 					 vfs), SQLITE_OK);
 	sqlite3_busy_timeout(c, 5000);
+	exec(c, inplace ? "PRAGMA mmap_size = 2147418112" : "PRAGMA mmap_size = 0");
 	return c;
 }
 
@@ -355,26 +361,36 @@ static void exec(sqlite3 *c, const char *s)
 		ck_abort_msg("%s: %s", s, err);
 }
 
-/* Every row's bytes folded into one digest, and the number of rows. */
+/* Every row's bytes folded into one digest, and the number of rows;
+ * then the same again with two cursors far apart in the table, rows
+ * paired with the rows a third further on (their pages held at once, in
+ * different windows), folded into out too. */
 static int digest(sqlite3 *c, unsigned char out[32])
 {
-	sqlite3_stmt *st = NULL;
+	static const char *const q[] = {
+		"SELECT id, v FROM t ORDER BY id",
+		"SELECT a.id, a.v || b.v FROM t a JOIN t b ON b.id = a.id + "
+		"(SELECT count(*) / 3 FROM t) ORDER BY a.id",
+	};
 	unsigned char h[32], buf[72];
 	int n = 0;
 
 	memset(out, 0, 32);
-	ck_assert_int_eq(sqlite3_prepare_v2(c, "SELECT id, v FROM t ORDER BY id", -1,
-					    &st, NULL), SQLITE_OK);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		sb_sha256(h, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
-		memcpy(buf, out, 32);
-		memcpy(buf + 32, h, 32);
-		memcpy(buf + 64, &id, sizeof(id));
-		sb_sha256(out, buf, sizeof(buf));
-		n++;
+	for (int k = 0; k < 2; k++) {
+		sqlite3_stmt *st = NULL;
+		ck_assert_int_eq(sqlite3_prepare_v2(c, q[k], -1, &st, NULL), SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			int64_t id = sqlite3_column_int64(st, 0);
+			sb_sha256(h, sqlite3_column_blob(st, 1),
+				  (size_t)sqlite3_column_bytes(st, 1));
+			memcpy(buf, out, 32);
+			memcpy(buf + 32, h, 32);
+			memcpy(buf + 64, &id, sizeof(id));
+			sb_sha256(out, buf, sizeof(buf));
+			n += k == 0;
+		}
+		ck_assert_int_eq(sqlite3_finalize(st), SQLITE_OK);
 	}
-	ck_assert_int_eq(sqlite3_finalize(st), SQLITE_OK);
 	return n;
 }
 
@@ -387,29 +403,30 @@ START_TEST(scan_vfs_reads_the_same)
 	};
 	const char *path = tmpdb();
 
-	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+	for (size_t k = 0; k < 2 * sizeof(cases) / sizeof(cases[0]); k++) {
+		bool inplace = k % 2;
 		unsigned char a[32], b[32];
 		char q[200];
 		sqlite3 *w, *r;
 
 		unlink(path);
-		w = open_conn(path, false);
+		w = open_conn(path, false, false);
 		snprintf(q, sizeof(q), "PRAGMA page_size = %d; PRAGMA journal_mode = WAL; "
-			 "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB);", cases[k].page);
+			 "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB);", cases[k / 2].page);
 		exec(w, q);
 		snprintf(q, sizeof(q), "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
 			 "SELECT i + 1 FROM n WHERE i < %d) INSERT INTO t SELECT i, "
-			 "randomblob(1 + abs(random()) %% 1500) FROM n", cases[k].rows);
+			 "randomblob(1 + abs(random()) %% 1500) FROM n", cases[k / 2].rows);
 		exec(w, q);
 		exec(w, "PRAGMA wal_checkpoint(TRUNCATE)");
-		r = open_conn(path, true);
-		ck_assert_int_eq(digest(w, a), cases[k].rows);
-		ck_assert_int_eq(digest(r, b), cases[k].rows);
+		r = open_conn(path, true, inplace);
+		ck_assert_int_eq(digest(w, a), cases[k / 2].rows);
+		ck_assert_int_eq(digest(r, b), cases[k / 2].rows);
 		ck_assert_mem_eq(a, b, 32);
 		/* rows still in the WAL, and rows over a page (overflow pages) */
 		exec(w, "UPDATE t SET v = randomblob(70000) WHERE id % 97 = 1");
-		ck_assert_int_eq(digest(w, a), cases[k].rows);
-		ck_assert_int_eq(digest(r, b), cases[k].rows);
+		ck_assert_int_eq(digest(w, a), cases[k / 2].rows);
+		ck_assert_int_eq(digest(r, b), cases[k / 2].rows);
 		ck_assert_mem_eq(a, b, 32);
 		sqlite3_close(r);
 		sqlite3_close(w);
@@ -428,20 +445,21 @@ START_TEST(scan_vfs_snapshot_and_after)
 	static const int sizes[] = { 300, 4000 };
 	const char *path = tmpdb();
 
-	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+	for (size_t k = 0; k < 2 * sizeof(sizes) / sizeof(sizes[0]); k++) {
 		unsigned char before[32], now[32], want[32];
-		int n = sizes[k];
+		int n = sizes[k / 2];
+		bool inplace = k % 2;
 		char q[400];
 		sqlite3 *w, *r;
 
 		unlink(path);
-		w = open_conn(path, false);
+		w = open_conn(path, false, false);
 		snprintf(q, sizeof(q), "PRAGMA journal_mode = WAL; CREATE TABLE t (id "
 			 "INTEGER PRIMARY KEY, v BLOB); WITH RECURSIVE n(i) AS (SELECT 1 "
 			 "UNION ALL SELECT i + 1 FROM n WHERE i < %d) INSERT INTO t SELECT "
 			 "i, randomblob(600) FROM n; PRAGMA wal_checkpoint(TRUNCATE)", n);
 		exec(w, q);
-		r = open_conn(path, true);
+		r = open_conn(path, true, inplace);
 		exec(r, "BEGIN");
 		ck_assert_int_eq(digest(r, before), n);
 		exec(w, "UPDATE t SET v = randomblob(600) WHERE id % 5 = 0;"
