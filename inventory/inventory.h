@@ -414,6 +414,12 @@ void sb_inv_reconcile_release(struct sb_inv_reconcile *r);
  * observed set is not changed by matching and can be matched again; the
  * findings point into it, so free it after the report. */
 struct sb_inv_observed;
+/* Tune a connection for one pass over the observed side (reconcile's
+ * reading and its quick_check): reads through SQLite's own small page
+ * cache rather than a memory map. A process that reads its tables once
+ * pays a page fault per mapped page, which costs more than the copy on
+ * a virtual machine (docs/decisions.md). */
+int sb_inv_read_tune(struct sb_inv *db);
 int sb_inv_observed_load(struct sb_inv_observed **out, struct sb_inv *db);
 void sb_inv_observed_free(struct sb_inv_observed *ob);
 int sb_inv_reconcile_observed(struct sb_inv_reconcile *r,
