@@ -1663,7 +1663,8 @@ static void duplicates(struct ctx *c)
 		}
 		i = j;
 	}
-	qsort_r(runs, nruns, sizeof(*runs), cmp_run, c);
+	if (nruns)
+		qsort_r(runs, nruns, sizeof(*runs), cmp_run, c);
 	for (size_t r = 0; r < nruns; r++) {
 		size_t i = runs[r], j = i + 1;
 		while (j < c->nby_serial && c->serial_hash[j] == c->serial_hash[i] &&
