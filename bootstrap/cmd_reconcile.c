@@ -70,32 +70,11 @@ static void ob_put(struct outbuf *o, const char *s, size_t n)
 	}
 }
 
-/* One field, RFC 4180 quoting (as sb_inv_csv_field), then ',' or '\n'.
- * The common field needs no quotes: copied as it is scanned, in one
- * pass, when it fits the buffer. */
+/* One field, RFC 4180 quoting (as sb_inv_csv_field), then ',' or '\n'. */
 static void ob_field(struct outbuf *o, const char *s, bool last)
 {
-	size_t n;
+	size_t n = s ? strlen(s) : 0;
 
-	if (!s)
-		s = "";
-	if (o->n + 512 < sizeof(o->b)) {
-		char *d = o->b + o->n, *end = o->b + sizeof(o->b) - 1;
-		const char *q = s;
-		for (; *q && d < end; q++, d++) {
-			if (*q == ',' || *q == '"' || *q == '\n' || *q == '\r')
-				break;
-			*d = *q;
-		}
-		if (!*q) {
-			*d++ = last ? '\n' : ',';
-			o->n = (size_t)(d - o->b);
-			return;
-		}
-		/* a character that needs quoting, or a very long field: the
-		 * general way, from the start of the field */
-	}
-	n = strlen(s);
 	if (n && strpbrk(s, ",\"\n\r")) {
 		ob_put(o, "\"", 1);
 		for (const char *q; (q = strchr(s, '"')); s = q + 1) {

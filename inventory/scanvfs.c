@@ -24,21 +24,34 @@
 #include <string.h>
 
 #define WINDOW (512 * 1024)	/* a multiple of every page size; fits in L2 */
+#define NWIN 4			/* the leaves being read, the tree above them */
+
+struct window {
+	unsigned char *buf;
+	sqlite3_int64 off;
+	int len;		/* 0: holds nothing to find */
+	int refs;		/* pages SQLite holds through xFetch */
+	unsigned used;		/* when last found, for the choice of a victim */
+};
 
 struct scan_file {
 	sqlite3_file base;
 	sqlite3_file *real;	/* the default VFS's file, after this struct */
 	bool main_db;
-	unsigned char *win;
-	sqlite3_int64 win_off;
-	int win_len;		/* 0: no window */
+	unsigned clock;
+	struct window w[NWIN];
 };
 
 #define REAL(f) (((struct scan_file *)(void *)(f))->real)
 
+/* Nothing read so far can be found again; pages SQLite still holds stay
+ * where they are until it lets them go. */
 static void drop(sqlite3_file *f)
 {
-	((struct scan_file *)(void *)f)->win_len = 0;
+	struct scan_file *p = (struct scan_file *)(void *)f;
+
+	for (int i = 0; i < NWIN; i++)
+		p->w[i].len = 0;
 }
 
 static int s_close(sqlite3_file *f)
@@ -46,43 +59,58 @@ static int s_close(sqlite3_file *f)
 	struct scan_file *p = (struct scan_file *)(void *)f;
 	int rc = p->real->pMethods ? p->real->pMethods->xClose(p->real) : SQLITE_OK;
 
-	free(p->win);
-	p->win = NULL;
-	p->win_len = 0;
+	for (int i = 0; i < NWIN; i++) {
+		free(p->w[i].buf);
+		p->w[i].buf = NULL;
+		p->w[i].len = 0;
+	}
 	return rc;
 }
 
-/* Fill the window with the stretch of the file that holds [off, off+amt);
- * false when it cannot (then the read goes through as asked). */
-static bool refill(struct scan_file *p, sqlite3_int64 off, int amt)
+/* The window that holds [off, off+amt), read into the least recently
+ * used one that SQLite holds no page of; NULL when none can (then the
+ * read goes through as asked). */
+static struct window *window_for(struct scan_file *p, sqlite3_int64 off, int amt)
 {
 	sqlite3_int64 start = off - off % WINDOW, size;
+	struct window *v = NULL;
 	int n;
 
-	p->win_len = 0;
-	if (amt > WINDOW || off + amt > start + WINDOW)
-		return false;
+	if (!p->main_db || amt <= 0)
+		return NULL;
+	for (int i = 0; i < NWIN; i++) {
+		struct window *w = &p->w[i];
+		if (w->len && off >= w->off && off + amt <= w->off + w->len) {
+			w->used = ++p->clock;
+			return w;
+		}
+		if (!w->refs && (!v || w->used < v->used))
+			v = &p->w[i];
+	}
+	if (!v || amt > WINDOW || off + amt > start + WINDOW)
+		return NULL;
 	if (p->real->pMethods->xFileSize(p->real, &size) != SQLITE_OK ||
 	    off + amt > size)
-		return false;
+		return NULL;
 	n = size - start < WINDOW ? (int)(size - start) : WINDOW;
-	if (!p->win && !(p->win = malloc(WINDOW)))
-		return false;
-	if (p->real->pMethods->xRead(p->real, p->win, n, start) != SQLITE_OK)
-		return false;
-	p->win_off = start;
-	p->win_len = n;
-	return true;
+	v->len = 0;
+	if (!v->buf && !(v->buf = malloc(WINDOW)))
+		return NULL;
+	if (p->real->pMethods->xRead(p->real, v->buf, n, start) != SQLITE_OK)
+		return NULL;
+	v->off = start;
+	v->len = n;
+	v->used = ++p->clock;
+	return v;
 }
 
 static int s_read(sqlite3_file *f, void *buf, int amt, sqlite3_int64 off)
 {
 	struct scan_file *p = (struct scan_file *)(void *)f;
+	struct window *w = window_for(p, off, amt);
 
-	if (p->main_db && amt > 0 &&
-	    ((p->win_len && off >= p->win_off &&
-	      off + amt <= p->win_off + p->win_len) || refill(p, off, amt))) {
-		memcpy(buf, p->win + (off - p->win_off), (size_t)amt);
+	if (w) {
+		memcpy(buf, w->buf + (off - w->off), (size_t)amt);
 		return SQLITE_OK;
 	}
 	return p->real->pMethods->xRead(p->real, buf, amt, off);
@@ -129,6 +157,10 @@ static int s_check_reserved(sqlite3_file *f, int *out)
 
 static int s_file_control(sqlite3_file *f, int op, void *arg)
 {
+	/* the memory map is this layer's windows (s_fetch), not the default
+	 * VFS's mmap of the file */
+	if (op == SQLITE_FCNTL_MMAP_SIZE)
+		return SQLITE_OK;
 	drop(f);
 	return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
 }
@@ -166,21 +198,38 @@ static int s_shm_unmap(sqlite3_file *f, int del)
 	return REAL(f)->pMethods->xShmUnmap(REAL(f), del);
 }
 
-/* no memory map through this layer (the connections turn it off) */
+/* With PRAGMA mmap_size, SQLite asks for pages in place instead of
+ * copies: a pointer into a window, which then stays until the page is
+ * let go (xUnfetch). Nothing of the default VFS's own memory map. */
 static int s_fetch(sqlite3_file *f, sqlite3_int64 off, int amt, void **pp)
 {
-	(void)f;
-	(void)off;
-	(void)amt;
+	struct scan_file *p = (struct scan_file *)(void *)f;
+	struct window *w = window_for(p, off, amt);
+
 	*pp = NULL;
+	if (w) {
+		w->refs++;
+		*pp = w->buf + (off - w->off);
+	}
 	return SQLITE_OK;
 }
 
-static int s_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
+static int s_unfetch(sqlite3_file *f, sqlite3_int64 off, void *page)
 {
-	(void)f;
+	struct scan_file *p = (struct scan_file *)(void *)f;
+	unsigned char *at = page;
+
 	(void)off;
-	(void)p;
+	if (!page) {		/* "forget every mapping" */
+		drop(f);
+		return SQLITE_OK;
+	}
+	for (int i = 0; i < NWIN; i++)
+		if (p->w[i].buf && at >= p->w[i].buf && at < p->w[i].buf + WINDOW &&
+		    p->w[i].refs > 0) {
+			p->w[i].refs--;
+			break;
+		}
 	return SQLITE_OK;
 }
 

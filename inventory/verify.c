@@ -547,11 +547,12 @@ static const char *const chunk_sql =
 
 /* Another read-only connection to the same file, its read transaction
  * begun now: only events up to the main connection's last one are read,
- * and the ledger only grows. No mmap here: a scan that touches each page
- * once pays more for the page faults (on this VM, more than half the
- * scan) than a copy costs. Not one pread() per page either: the file is
- * read in large windows (scanvfs.c). A small page cache, as nothing is
- * read twice. */
+ * and the ledger only grows. No mmap of the file: a scan that touches
+ * each page once pays more for the page faults (on this VM, more than
+ * half the scan) than a copy costs. Not one pread() per page either: the
+ * file is read in large windows (scanvfs.c), and "mmap_size" here makes
+ * SQLite take its pages in place from those windows instead of copying
+ * them. A small page cache, as nothing is read twice. */
 static sqlite3 *extra_conn(const char *path)
 {
 	sqlite3 *c = NULL;
@@ -559,7 +560,7 @@ static sqlite3 *extra_conn(const char *path)
 	if (sqlite3_open_v2(path, &c, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
 			    sb_inv_scan_vfs()) != SQLITE_OK ||
 	    sqlite3_busy_timeout(c, 5000) != SQLITE_OK ||
-	    sqlite3_exec(c, "PRAGMA mmap_size = 0; PRAGMA cache_size = 200; BEGIN; "
+	    sqlite3_exec(c, "PRAGMA mmap_size = 2147418112; PRAGMA cache_size = 200; BEGIN; "
 			 "SELECT seq FROM ledger LIMIT 1", NULL, NULL, NULL) != SQLITE_OK) {
 		sqlite3_close(c);
 		return NULL;
