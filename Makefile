@@ -183,7 +183,7 @@ FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -D_GNU
 
 build/fuzz/obj/%.o: %.c | deps
 	@mkdir -p $(@D)
-	clang $(FUZZ_FLAGS) -DSB_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -c -o $@ $<
+	clang $(FUZZ_FLAGS) -DSB_VERSION='"$(VERSION)"' -DSB_DATADIR='"$(PREFIX)/share/siteboot"' $(PKG_CFLAGS) -c -o $@ $<
 build/fuzz/obj/%.o: %.S | deps
 	@mkdir -p $(@D)
 	clang -c -o $@ $<
