@@ -17,6 +17,12 @@ endif
 
 MODULES := common bom firmware inventory images bootstrap
 PKGS    := libfreeipmi libcurl jansson libssh libvirt yaml-0.1 libarchive sqlite3 libssl libcrypto libmicrohttpd
+# siteboot links only these; the others are loaded on first use by
+# common/lazylib.c (dlopen by SONAME), so that commands which never touch
+# a BMC, a host or an archive do not pay for mapping them at start-up.
+LINK_PKGS := jansson yaml-0.1 sqlite3 libcrypto
+LAZY_LIBS := VIRT=libvirt CURL=libcurl SSL=libssl SSH=libssh IPMI=libfreeipmi \
+             MHD=libmicrohttpd ARCHIVE=libarchive
 
 ifeq ($(SANITIZE),1)
   BUILD    := build/san
@@ -37,7 +43,7 @@ WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wformat-security \
         -Wno-format-truncation
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null)
 
 CPPFLAGS += -I. -D_GNU_SOURCE -DSB_VERSION='"$(VERSION)"' -DSB_DATADIR='"$(PREFIX)/share/siteboot"'
 ALL_CFLAGS = $(WARN) $(OPT) $(HARDEN) $(SAN) $(PKG_CFLAGS) $(CFLAGS) -pthread -MMD -MP
@@ -107,6 +113,10 @@ $(BUILD)/obj/%.o: %.S | deps
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(SAN) -c -o $@ $<
 
+# the SONAMEs and Debian packages of the libraries loaded on first use
+$(BUILD)/obj/common/lazylib.o: CPPFLAGS += $(shell common/lazylib-names.sh $(LAZY_LIBS))
+$(BUILD)/obj/common/lazylib.o: common/lazylib-names.sh
+
 # the embedded YAML files are dependencies of the objects that hold them
 $(BUILD)/obj/bom/tiers.o: $(wildcard bom/tiers/*.yaml)
 $(BUILD)/obj/bootstrap/checklists.o: $(wildcard bootstrap/checklists/*.yaml)
@@ -173,7 +183,7 @@ FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -D_GNU
 
 build/fuzz/obj/%.o: %.c | deps
 	@mkdir -p $(@D)
-	clang $(FUZZ_FLAGS) -DSB_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -c -o $@ $<
+	clang $(FUZZ_FLAGS) -DSB_VERSION='"$(VERSION)"' -DSB_DATADIR='"$(PREFIX)/share/siteboot"' $(PKG_CFLAGS) -c -o $@ $<
 build/fuzz/obj/%.o: %.S | deps
 	@mkdir -p $(@D)
 	clang -c -o $@ $<

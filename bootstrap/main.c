@@ -2,6 +2,7 @@
 #include "bootstrap/cli.h"
 #include "bootstrap/version.h"
 #include "common/error.h"
+#include "common/lazylib.h"
 #include "common/log.h"
 #include "common/str.h"
 
@@ -30,6 +31,28 @@ static void print_overview(FILE *f)
 		"'siteboot help COMMAND' or 'siteboot COMMAND --help' tells more;\n"
 		"'man siteboot' has it all. Exit status: 0 ok, 1 the work found\n"
 		"problems, 2 bad usage or bad input.\n");
+}
+
+/* `siteboot -v --version`: the libraries loaded on first use, each loaded
+ * now, so that a missing one shows here rather than in the middle of a
+ * job. Exit 2 when one is missing, as a call into it would. */
+static int print_libraries(void)
+{
+	int rc = 0;
+
+	printf("libraries loaded on first use (Debian package):\n");
+	for (int i = 0; i < SB_LIB_COUNT; i++) {
+		const struct sb_lazylib *l = sb_lazylib_get((enum sb_lib)i);
+		int e = sb_lazylib_load((enum sb_lib)i);
+
+		printf("  %-20s %-16s %-8s %s\n", l->soname, l->package,
+		       e ? "MISSING" : "ok", l->use);
+		if (e) {
+			fprintf(stderr, "siteboot: error: %s\n", sb_error_message());
+			rc = sb_error_exit_status(e);
+		}
+	}
+	return rc;
 }
 
 /* Take the global options out of argv wherever they stand (before "--"),
@@ -100,6 +123,10 @@ int main(int argc, char **argv)
 
 	if (version && argc < 2) {
 		printf("siteboot %s\n", SB_VERSION);
+		if (cli.verbosity > 0 && (rc = print_libraries()) != 0) {
+			fflush(stdout);
+			return rc;
+		}
 		goto finish;
 	}
 	if (argc < 2) {

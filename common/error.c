@@ -72,6 +72,7 @@ const char *sb_error_name(int code)
 	case SB_ECANCELED: return "canceled";
 	case SB_ECONNECT: return "connect";
 	case SB_EFAILED: return "failed";
+	case SB_ENOLIB: return "missing-library";
 	}
 	return "unknown";
 }
@@ -83,6 +84,7 @@ int sb_error_exit_status(int code)
 		return 0;
 	case SB_EINPUT:
 	case SB_EUSAGE:
+	case SB_ENOLIB:
 		return 2;
 	default:
 		return 1;

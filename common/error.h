@@ -30,6 +30,7 @@ enum sb_err {
 	SB_ECANCELED = -14,	/* interrupted by the user or a signal */
 	SB_ECONNECT = -15,	/* could not reach the peer at all */
 	SB_EFAILED = -16,	/* the work ran and found problems (exit 1) */
+	SB_ENOLIB = -17,	/* a shared library it needs is not installed (exit 2) */
 };
 
 #define SB_ERROR_MAX 1024
@@ -54,7 +55,8 @@ void sb_error_clear(void);
 const char *sb_error_name(int code);
 
 /* The process exit status for a code: 0 ok, 1 the work found problems,
- * 2 bad usage or bad input, and 1 for operational failures. */
+ * 2 bad usage or bad input or a missing library, and 1 for operational
+ * failures. */
 int sb_error_exit_status(int code);
 
 #endif

@@ -9,6 +9,7 @@
  * SB_E* codes in one place (ipmi_fail). */
 #include "firmware/bmc.h"
 #include "common/error.h"
+#include "common/lazylib.h"
 #include "common/log.h"
 #include "common/str.h"
 
@@ -494,7 +495,9 @@ static int get_authcaps(struct authcaps *ac, const struct sb_bmc_url *url,
 		rc = ipmi_fail(ctx, where, "probe", NULL, timeout);
 		goto out;
 	}
-	obj = fiid_obj_create(tmpl_cmd_get_channel_authentication_capabilities_rs);
+	/* the template is data in libfreeipmi, which is loaded on first use */
+	obj = fiid_obj_create((fiid_field_t *)sb_lazylib_data(SB_LIB_IPMI,
+		"tmpl_cmd_get_channel_authentication_capabilities_rs"));
 	if (!obj) {
 		rc = sb_error_set(SB_ENOMEM, "bmc %s: out of memory", where);
 		goto out;

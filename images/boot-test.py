@@ -182,6 +182,10 @@ def boot(iso, mode, version, timeout, accel, checks, logdir):
             out, rc = con.run("siteboot --version", 120)
             checks.check(rc == 0 and version in out,
                          "%s: siteboot --version prints %s" % (mode, version), out)
+            # the libraries siteboot loads on first use are in the image
+            out, rc = con.run("siteboot -v --version", 120)
+            checks.check(rc == 0 and "MISSING" not in out and "libcurl" in out,
+                         "%s: siteboot -v --version loads every library" % mode, out)
             if mode == "bios":
                 checks.check("(persistent)" in welcome,
                              "bios: welcome says the inventory is on the persistence partition", welcome)

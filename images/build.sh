@@ -83,6 +83,12 @@ libpkgs=$(ldd "$work/stage/usr/local/bin/siteboot" | awk '$3 ~ /^\// {print $3}'
 			dpkg-query -S "$p" 2>/dev/null && break
 		done
 	done | cut -d: -f1 | sort -u | tr '\n' ' ')
+# and the packages of the libraries it loads on first use (dlopen, so ldd
+# does not see them): `siteboot -v --version` lists them with their package
+lazypkgs=$("$work/stage/usr/local/bin/siteboot" -v --version |
+	awk '/^  lib/ {print $2}' | sort -u | tr '\n' ' ')
+[ -n "$lazypkgs" ] || { echo "images/build.sh: siteboot -v --version listed no libraries" >&2; exit 1; }
+libpkgs="$libpkgs $lazypkgs"
 [ -n "$libpkgs" ] || { echo "images/build.sh: could not map siteboot's libraries to packages" >&2; exit 1; }
 step "runtime library packages: $libpkgs"
 

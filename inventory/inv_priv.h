@@ -50,6 +50,9 @@ int sb_inv_leaves(struct sb_inv *db, unsigned char (**out)[32], int64_t *n,
 int sb_inv_note_check(const char *key_path, const char *db_path,
 		      const char *note, int64_t tree_size,
 		      const unsigned char root[32], bool *ok, bool *checked);
+/* The name of the read-ahead VFS for connections that scan the file
+ * from end to end (scanvfs.c), or NULL for the default one. */
+const char *sb_inv_scan_vfs(void);
 #define SB_INV_ORIGIN "siteboot/inventory"
 
 #endif

@@ -204,10 +204,16 @@ bool sb_merkle_consistency_check(size_t m, size_t n,
 void sb_sha256(unsigned char out[32], const void *data, size_t len);
 void sb_sha256_hex(char out[65], const void *data, size_t len);
 /* out[i] = SHA-256(msg[i], len[i]) for n messages, several at once where
- * the CPU has SHA-NI (inventory/sha256_lanes.c). */
+ * the CPU has SHA-NI or AVX-512 (inventory/sha256_lanes.c). */
 void sb_sha256_many(unsigned char (*out)[32], const unsigned char *const *msg,
 		    const size_t *len, size_t n);
-/* Tests: force the one-at-a-time libcrypto path. */
+/* The ways sb_sha256_many can go, each using the ones before it too. */
+enum { SB_SHA256_ONE, SB_SHA256_SHANI, SB_SHA256_AVX512 };
+/* Tests: the widest way sb_sha256_many may take (the default: AVX512,
+ * or the best the CPU has); the best the CPU has. */
+void sb_sha256_lanes_max(unsigned level);
+unsigned sb_sha256_lanes_best(void);
+/* Tests: force the one-at-a-time libcrypto path (or allow all again). */
 void sb_sha256_lanes_disable(bool off);
 
 /* ---- checkpoints and proofs -------------------------------------------- */
@@ -408,6 +414,12 @@ void sb_inv_reconcile_release(struct sb_inv_reconcile *r);
  * observed set is not changed by matching and can be matched again; the
  * findings point into it, so free it after the report. */
 struct sb_inv_observed;
+/* Tune a connection for one pass over the observed side (reconcile's
+ * reading and its quick_check): reads through SQLite's own small page
+ * cache rather than a memory map. A process that reads its tables once
+ * pays a page fault per mapped page, which costs more than the copy on
+ * a virtual machine (docs/decisions.md). */
+int sb_inv_read_tune(struct sb_inv *db);
 int sb_inv_observed_load(struct sb_inv_observed **out, struct sb_inv *db);
 void sb_inv_observed_free(struct sb_inv_observed *ob);
 int sb_inv_reconcile_observed(struct sb_inv_reconcile *r,

@@ -16,6 +16,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 const char *sb_inv_severity_name(enum sb_inv_severity s)
 {
@@ -103,13 +104,13 @@ static void sp_release(struct strpool *p)
 struct sb_inv_observed {
 	struct strpool sp;
 	struct rep *reps;	/* by id */
-	size_t nreps;
+	size_t nreps, creps;
 	struct obs *obs;	/* grouped by report */
-	size_t nobs;
+	size_t nobs, cobs;
 	struct fw *fws;		/* grouped by report */
-	size_t nfws;
+	size_t nfws, cfws;
 	struct disp *disps;
-	size_t ndisps;
+	size_t ndisps, cdisps;
 };
 
 struct ctx {
@@ -118,13 +119,15 @@ struct ctx {
 	struct sb_inv_reconcile *r;
 	struct sb_arena *a;
 	struct obs *obs;	/* this site's, by node (then as seen) */
-	size_t nobs;
-	struct obs **by_serial;	/* sorted by serial, serial != NULL */
+	size_t nobs, obs_cap;	/* obs_cap 0: obs points into ob->obs */
+	struct obs **by_serial;	/* serial != NULL, by (hash of the serial,
+				   serial, node, as seen): one run per serial */
+	uint64_t *serial_hash;	/* by_serial[i]'s */
 	size_t nby_serial;
 	struct rep *reps;	/* this site's, by node, then id */
 	size_t nreps;
 	struct fw *fws;		/* by node, then as seen */
-	size_t nfws;
+	size_t nfws, fws_cap;
 	struct disp *disps;
 	size_t ndisps;
 };
@@ -163,17 +166,55 @@ static int cmp_str(const char *a, const char *b)
 
 /* ---- loading the observed side ------------------------------------------ */
 
+/* The big arrays (observations, findings: about 10 and 18 MB on a core
+ * site) live in mappings of their own, offered to the kernel for huge
+ * pages and grown by mremap, which moves page tables instead of copying
+ * (docs/decisions.md, "reconcile's memory"). A reservation costs nothing
+ * until it is touched. */
+static size_t big_bytes(size_t cap, size_t size)
+{
+	size_t b = cap * size, page = b >= ((size_t)2 << 20) ? (size_t)2 << 20 : 4096;
+
+	return (b + page - 1) & ~(page - 1);
+}
+
+static int big_reserve(void **v, size_t *cap, size_t want, size_t size)
+{
+	size_t ob = *v ? big_bytes(*cap, size) : 0, nb;
+	void *p;
+
+	if (want <= *cap && *v)
+		return 0;
+	if (want < 64)
+		want = 64;
+	if (want > SIZE_MAX / 2 / size)
+		return sb_error_set(SB_ENOMEM, "out of memory");
+	nb = big_bytes(want, size);
+	if (*v)
+		p = mremap(*v, ob, nb, MREMAP_MAYMOVE);
+	else
+		p = mmap(NULL, nb, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	if (p == MAP_FAILED)
+		return sb_error_set(SB_ENOMEM, "out of memory");
+	if (nb >= ((size_t)2 << 20))
+		madvise(p, nb, MADV_HUGEPAGE);	/* best effort */
+	*v = p;
+	*cap = nb / size;
+	return 0;
+}
+
+static void big_free(void *v, size_t cap, size_t size)
+{
+	if (v)
+		munmap(v, big_bytes(cap, size));
+}
+
 static int grow(void **v, size_t *cap, size_t n, size_t size)
 {
 	if (n < *cap)
 		return 0;
-	size_t nc = *cap ? *cap * 2 : 256;
-	void *p = realloc(*v, nc * size);
-	if (!p)
-		return sb_error_set(SB_ENOMEM, "out of memory");
-	*v = p;
-	*cap = nc;
-	return 0;
+	return big_reserve(v, cap, *cap ? *cap * 2 : 256, size);
 }
 
 static const char *col(struct sb_inv_observed *ob, sqlite3_stmt *st, int i)
@@ -223,13 +264,37 @@ static struct rep *rep_by_id(struct sb_inv_observed *ob, int64_t id,
 	return lo < ob->nreps && ob->reps[lo].id == id ? &ob->reps[lo] : NULL;
 }
 
+/* An upper bound of a table's rows (its largest rowid), without
+ * reading it: the arrays are reserved once, not grown. */
+static size_t rows_at_most(struct sb_inv *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t n = 0;
+
+	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	/* a huge history: start smaller and grow */
+	return n <= 0 ? 0 : n > (1 << 22) ? (1 << 22) : (size_t)n;
+}
+
 static int load(struct sb_inv_observed *ob, struct sb_inv *db)
 {
 	const char *prev[6] = { 0 };
 	sqlite3_stmt *st = NULL;
 	struct rep *last = NULL;
-	size_t cap = 0;
+	enum sb_hw_class cls_k = SB_HW_OTHER;
+	char prev_cls[32] = "";
 	int rc = 0, s;
+
+	if ((rc = big_reserve((void **)&ob->reps, &ob->creps, rows_at_most(db,
+			      "SELECT max(id) FROM reports"), sizeof(*ob->reps))) ||
+	    (rc = big_reserve((void **)&ob->obs, &ob->cobs, rows_at_most(db,
+			      "SELECT max(id) FROM observations"), sizeof(*ob->obs))) ||
+	    (rc = big_reserve((void **)&ob->fws, &ob->cfws, rows_at_most(db,
+			      "SELECT max(id) FROM firmware"), sizeof(*ob->fws))))
+		return rc;
 
 	if (sqlite3_prepare_v2(db->db, "SELECT id, site, node, target, protocol, "
 			       "chassis_serial, chassis_serial_raw FROM reports "
@@ -238,7 +303,8 @@ static int load(struct sb_inv_observed *ob, struct sb_inv *db)
 		return sb_inv_sqlerr(db, "read reports");
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		struct rep *p;
-		if ((rc = grow((void **)&ob->reps, &cap, ob->nreps, sizeof(*ob->reps))))
+		if ((rc = grow((void **)&ob->reps, &ob->creps, ob->nreps,
+			       sizeof(*ob->reps))))
 			break;
 		p = &ob->reps[ob->nreps++];
 		memset(p, 0, sizeof(*p));
@@ -263,7 +329,6 @@ static int load(struct sb_inv_observed *ob, struct sb_inv *db)
 
 	/* the observations of those reports, through the (node, report_id)
 	 * index: the cost follows the current inventory, not its history */
-	cap = 0;
 	if (sqlite3_prepare_v2(db->db,
 			       "SELECT o.report_id, c.class, "
 			       "coalesce(o.manufacturer, c.manufacturer), "
@@ -281,11 +346,11 @@ static int load(struct sb_inv_observed *ob, struct sb_inv *db)
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		struct obs *o;
 		struct rep *p = rep_by_id(ob, sqlite3_column_int64(st, 0), last);
-		const char *cls;
+		const char *cls, *raw;
 		int k;
 		if (!p)
 			continue;	/* a report that arrived since */
-		if ((rc = grow((void **)&ob->obs, &cap, ob->nobs, sizeof(*ob->obs))))
+		if ((rc = grow((void **)&ob->obs, &ob->cobs, ob->nobs, sizeof(*ob->obs))))
 			break;
 		if (p != last) {
 			if (p->ohi) {	/* rows out of order: should not happen */
@@ -300,16 +365,27 @@ static int load(struct sb_inv_observed *ob, struct sb_inv *db)
 		o = &ob->obs[ob->nobs++];
 		p->ohi = ob->nobs;
 		cls = sb_inv_col(st, 1);
-		k = cls ? sb_hw_class_parse(cls) : -1;
+		/* the class of the previous row, most of the time */
+		if (!cls || !prev_cls[0] || strcmp(cls, prev_cls) != 0) {
+			k = cls ? sb_hw_class_parse(cls) : -1;
+			cls_k = k < 0 ? SB_HW_OTHER : (enum sb_hw_class)k;
+			snprintf(prev_cls, sizeof(prev_cls), "%s", cls ? cls : "");
+			if (!cls || strlen(cls) >= sizeof(prev_cls))
+				prev_cls[0] = '\0';
+		}
 		o->node = p->node;
-		o->cls = k < 0 ? SB_HW_OTHER : (enum sb_hw_class)k;
+		o->cls = cls_k;
 		o->mfr = col_rep(ob, st, 2, &prev[0]);
 		o->model = col_rep(ob, st, 3, &prev[1]);
 		o->pn = col_rep(ob, st, 4, &prev[2]);
 		o->serial = col(ob, st, 5);
-		o->serial_raw = col(ob, st, 6);
-		if (o->serial_raw && o->serial && strcmp(o->serial_raw, o->serial) == 0)
+		/* the raw serial is usually the normalised one: shared, not
+		 * copied */
+		raw = (const char *)sqlite3_column_text(st, 6);
+		if (raw && o->serial && strcmp(raw, o->serial) == 0)
 			o->serial_raw = o->serial;
+		else
+			o->serial_raw = col(ob, st, 6);
 		o->durable = col(ob, st, 7);
 		o->slot = col_rep(ob, st, 8, &prev[3]);
 		o->source = col_rep(ob, st, 9, &prev[4]);
@@ -323,7 +399,6 @@ static int load(struct sb_inv_observed *ob, struct sb_inv *db)
 	if (rc)
 		return rc;
 
-	cap = 0;
 	last = NULL;
 	if (sqlite3_prepare_v2(db->db, "SELECT report_id, name, version, "
 			       "evidence_sha256 FROM firmware WHERE report_id IN ("
@@ -335,7 +410,7 @@ static int load(struct sb_inv_observed *ob, struct sb_inv *db)
 		struct fw *f;
 		if (!p)
 			continue;
-		if ((rc = grow((void **)&ob->fws, &cap, ob->nfws, sizeof(*ob->fws))))
+		if ((rc = grow((void **)&ob->fws, &ob->cfws, ob->nfws, sizeof(*ob->fws))))
 			break;
 		if (p != last) {
 			p->flo = ob->nfws;
@@ -354,13 +429,13 @@ static int load(struct sb_inv_observed *ob, struct sb_inv *db)
 	if (rc)
 		return rc;
 
-	cap = 0;
 	if (sqlite3_prepare_v2(db->db, "SELECT finding, decision, by, note FROM "
 			       "dispositions ORDER BY id", -1, &st, NULL) != SQLITE_OK)
 		return sb_inv_sqlerr(db, "read dispositions");
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		struct disp *d;
-		if ((rc = grow((void **)&ob->disps, &cap, ob->ndisps, sizeof(*ob->disps))))
+		if ((rc = grow((void **)&ob->disps, &ob->cdisps, ob->ndisps,
+			       sizeof(*ob->disps))))
 			break;
 		d = &ob->disps[ob->ndisps++];
 		d->finding = col(ob, st, 0);
@@ -378,12 +453,17 @@ void sb_inv_observed_free(struct sb_inv_observed *ob)
 {
 	if (!ob)
 		return;
-	free(ob->reps);
-	free(ob->obs);
-	free(ob->fws);
-	free(ob->disps);
+	big_free(ob->reps, ob->creps, sizeof(*ob->reps));
+	big_free(ob->obs, ob->cobs, sizeof(*ob->obs));
+	big_free(ob->fws, ob->cfws, sizeof(*ob->fws));
+	big_free(ob->disps, ob->cdisps, sizeof(*ob->disps));
 	sp_release(&ob->sp);
 	free(ob);
+}
+
+int sb_inv_read_tune(struct sb_inv *db)
+{
+	return sb_inv_exec(db, "PRAGMA mmap_size = 0");
 }
 
 int sb_inv_observed_load(struct sb_inv_observed **out, struct sb_inv *db)
@@ -406,6 +486,54 @@ int sb_inv_observed_load(struct sb_inv_observed **out, struct sb_inv *db)
 		return rc;
 	}
 	*out = ob;
+	return 0;
+}
+
+/* A report's rows: its observations, or its firmware versions. */
+static size_t rows_lo(const struct rep *p, bool fw)
+{
+	return fw ? p->flo : p->olo;
+}
+
+static size_t rows_hi(const struct rep *p, bool fw)
+{
+	return fw ? p->fhi : p->ohi;
+}
+
+/* The rows of the reports v[0..m) in that order: a pointer into `all`
+ * when they are one run there in that order (*cap stays 0), else a
+ * copy. */
+static int site_rows(struct rep *const *v, size_t m, bool fw, void *all,
+		     size_t size, void **out, size_t *cap, size_t *n)
+{
+	size_t first = 0, next = 0, total = 0;
+	bool run = true;
+
+	for (size_t i = 0; i < m; i++) {
+		size_t lo = rows_lo(v[i], fw), hi = rows_hi(v[i], fw);
+		if (hi == lo)
+			continue;
+		if (!total)
+			first = next = lo;
+		run = run && lo == next;
+		next = hi;
+		total += hi - lo;
+	}
+	*n = total;
+	*cap = 0;
+	if (run || !total) {
+		*out = (char *)all + first * size;
+		return 0;
+	}
+	if (big_reserve(out, cap, total, size))
+		return SB_ENOMEM;
+	total = 0;
+	for (size_t i = 0; i < m; i++) {
+		size_t lo = rows_lo(v[i], fw), hi = rows_hi(v[i], fw);
+		memcpy((char *)*out + total * size, (char *)all + lo * size,
+		       (hi - lo) * size);
+		total += hi - lo;
+	}
 	return 0;
 }
 
@@ -434,7 +562,7 @@ static int select_site(struct ctx *c)
 	struct sb_inv_observed *ob = c->ob;
 	const char *site = c->e->site;
 	struct rep **v = calloc(ob->nreps ? ob->nreps : 1, sizeof(*v));
-	size_t n = 0, m = 0, no = 0, nf = 0;
+	size_t n = 0, m = 0;
 	int rc = 0;
 
 	if (!v)
@@ -462,31 +590,25 @@ static int select_site(struct ctx *c)
 			}
 		i = j;
 	}
-	for (size_t i = 0; i < m; i++) {
-		no += v[i]->ohi - v[i]->olo;
-		nf += v[i]->fhi - v[i]->flo;
-	}
 	c->reps = malloc((m ? m : 1) * sizeof(*c->reps));
-	c->obs = malloc((no ? no : 1) * sizeof(*c->obs));
-	c->fws = malloc((nf ? nf : 1) * sizeof(*c->fws));
-	if (!c->reps || !c->obs || !c->fws) {
+	if (!c->reps) {
 		rc = sb_error_set(SB_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < m; i++) {
-		const struct rep *p = v[i];
-		c->reps[c->nreps++] = *p;
-		if (p->ohi > p->olo) {
-			memcpy(c->obs + c->nobs, ob->obs + p->olo,
-			       (p->ohi - p->olo) * sizeof(*c->obs));
-			c->nobs += p->ohi - p->olo;
-		}
-		if (p->fhi > p->flo) {
-			memcpy(c->fws + c->nfws, ob->fws + p->flo,
-			       (p->fhi - p->flo) * sizeof(*c->fws));
-			c->nfws += p->fhi - p->flo;
-		}
-	}
+	for (size_t i = 0; i < m; i++)
+		c->reps[c->nreps++] = *v[i];
+	/* the observations in that order: usually they already are (the
+	 * site's reports were read in that order), and the loaded array is
+	 * used as it is; otherwise a copy in that order */
+	if ((rc = site_rows(v, m, false, ob->obs, sizeof(*ob->obs),
+			    (void **)&c->obs, &c->obs_cap, &c->nobs)) ||
+	    (rc = site_rows(v, m, true, ob->fws, sizeof(*ob->fws),
+			    (void **)&c->fws, &c->fws_cap, &c->nfws)))
+		goto out;
+	/* matching marks what it took: start clean (the set can be matched
+	 * again) */
+	for (size_t i = 0; i < c->nobs; i++)
+		c->obs[i].used = false;
 	c->disps = ob->disps;
 	c->ndisps = ob->ndisps;
 out:
@@ -494,41 +616,77 @@ out:
 	return rc;
 }
 
-static int cmp_serial(const void *a, const void *b)
+/* FNV-1a, 64 bits: the serial index is ordered by it first, so that
+ * sorting and searching compare integers, and strings only on a tie. */
+static uint64_t serial_hash(const char *s)
 {
-	const struct obs *x = *(struct obs *const *)a, *y = *(struct obs *const *)b;
-	int k = strcmp(x->serial, y->serial);
+	uint64_t h = 0xcbf29ce484222325u;
 
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+	return h;
+}
+
+struct skey {
+	uint64_t h;
+	struct obs *o;
+};
+
+static int cmp_skey(const void *a, const void *b)
+{
+	const struct skey *x = a, *y = b;
+	int k;
+
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	k = strcmp(x->o->serial, y->o->serial);
 	if (!k)
-		k = cmp_str(x->node, y->node);
+		k = cmp_str(x->o->node, y->o->node);
 	/* then as seen: the same answer on every run */
-	return k ? k : (x > y) - (x < y);
+	return k ? k : (x->o > y->o) - (x->o < y->o);
 }
 
 static int index_serials(struct ctx *c)
 {
-	c->by_serial = calloc(c->nobs ? c->nobs : 1, sizeof(*c->by_serial));
-	if (!c->by_serial)
+	size_t n = c->nobs ? c->nobs : 1;
+	struct skey *v = malloc(n * sizeof(*v));
+
+	c->by_serial = malloc(n * sizeof(*c->by_serial));
+	c->serial_hash = malloc(n * sizeof(*c->serial_hash));
+	if (!v || !c->by_serial || !c->serial_hash) {
+		free(v);
 		return sb_error_set(SB_ENOMEM, "out of memory");
+	}
 	for (size_t i = 0; i < c->nobs; i++)
-		if (c->obs[i].serial)
-			c->by_serial[c->nby_serial++] = &c->obs[i];
-	qsort(c->by_serial, c->nby_serial, sizeof(*c->by_serial), cmp_serial);
+		if (c->obs[i].serial) {
+			v[c->nby_serial].h = serial_hash(c->obs[i].serial);
+			v[c->nby_serial++].o = &c->obs[i];
+		}
+	qsort(v, c->nby_serial, sizeof(*v), cmp_skey);
+	for (size_t i = 0; i < c->nby_serial; i++) {
+		c->by_serial[i] = v[i].o;
+		c->serial_hash[i] = v[i].h;
+	}
+	free(v);
 	return 0;
 }
 
-/* First index in by_serial with this serial, or nby_serial. */
+/* First index in by_serial with this serial, or where none is. */
 static size_t serial_lower(const struct ctx *c, const char *serial)
 {
+	uint64_t h = serial_hash(serial);
 	size_t lo = 0, hi = c->nby_serial;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (strcmp(c->by_serial[mid]->serial, serial) < 0)
+		if (c->serial_hash[mid] < h)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	while (lo < c->nby_serial && c->serial_hash[lo] == h &&
+	       strcmp(c->by_serial[lo]->serial, serial) < 0)
+		lo++;
 	return lo;
 }
 
@@ -597,42 +755,118 @@ static void obs_into(struct ctx *c, struct sb_inv_finding *f, const struct obs *
 	f->location = aloc(c, o->node, o->slot);
 }
 
-/* Stable ids and dispositions, once every finding is in. */
+static int cmp_disp(const void *a, const void *b)
+{
+	const struct disp *x = *(const struct disp *const *)a;
+	const struct disp *y = *(const struct disp *const *)b;
+	int k = strcmp(x->finding, y->finding);
+
+	return k ? k : (x > y) - (x < y);	/* then in the order made */
+}
+
+/* The last decision recorded on a finding, or NULL: through v, the
+ * decisions sorted by finding, or (no memory for it) all of them. */
+static const struct disp *latest_disposition(const struct ctx *c,
+					     const struct disp *const *v,
+					     size_t n, const char *id)
+{
+	const struct disp *last = NULL;
+	size_t lo = 0, hi = n;
+
+	if (!v) {
+		for (size_t k = 0; k < c->ndisps; k++)
+			if (c->disps[k].finding && strcmp(c->disps[k].finding, id) == 0)
+				last = &c->disps[k];
+		return last;
+	}
+	while (lo < hi) {	/* the first one past the id */
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(v[mid]->finding, id) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && strcmp(v[lo - 1]->finding, id) == 0 ? v[lo - 1] : NULL;
+}
+
+/* A finding's id key: "kind|node|line|expected|observed|location|site",
+ * cut at 1023 bytes as it always was. Returns its length. */
+static size_t id_key(char key[1024], const struct sb_inv_finding *f,
+		     const char *site)
+{
+	const char *part[] = { f->kind, f->node, f->line, f->expected_serial,
+			       f->observed_serial, f->location, site };
+	size_t n = 0;
+
+	for (size_t p = 0; p < sizeof(part) / sizeof(part[0]); p++) {
+		size_t len = part[p] ? strlen(part[p]) : 0;
+		if (p && n < 1023)
+			key[n++] = '|';
+		if (len > 1023 - n)
+			len = 1023 - n;
+		memcpy(key + n, part[p] ? part[p] : "", len);
+		n += len;
+	}
+	key[n] = '\0';
+	return n;
+}
+
+/* Stable ids and dispositions, once every finding is in. The ids are
+ * SHA-256 of their keys, hashed a batch at a time (several lanes at
+ * once where the CPU can). */
 static void finish(struct ctx *c)
 {
+	enum { BATCH = 64 };
+	static const char hexd[] = "0123456789abcdef";
 	struct sb_inv_reconcile *r = c->r;
+	char (*keys)[1024] = malloc(BATCH * sizeof(*keys));
+	unsigned char sum[BATCH][32];
+	const unsigned char *msg[BATCH];
+	size_t len[BATCH], nd = 0;
+	const struct disp **dv = malloc((c->ndisps ? c->ndisps : 1) * sizeof(*dv));
+
+	/* the decisions by finding, each finding's in the order made */
+	for (size_t k = 0; dv && k < c->ndisps; k++)
+		if (c->disps[k].finding)
+			dv[nd++] = &c->disps[k];
+	if (dv)
+		qsort(dv, nd, sizeof(*dv), cmp_disp);
 
 	for (size_t i = 0; i < r->n; i++) {
 		struct sb_inv_finding *f = &r->v[i];
-		const char *part[] = { f->kind, f->node, f->line, f->expected_serial,
-				       f->observed_serial, f->location, c->e->site };
-		char key[1024], hex[65];
-		size_t n = 0;
-
-		/* "kind|node|line|expected|observed|location|site", cut at
-		 * 1023 bytes as it always was */
-		for (size_t p = 0; p < sizeof(part) / sizeof(part[0]); p++) {
-			size_t len = part[p] ? strlen(part[p]) : 0;
-			if (p && n < sizeof(key) - 1)
-				key[n++] = '|';
-			if (len > sizeof(key) - 1 - n)
-				len = sizeof(key) - 1 - n;
-			memcpy(key + n, part[p] ? part[p] : "", len);
-			n += len;
-		}
-		key[n] = '\0';
-		sb_sha256_hex(hex, key, n);
-		snprintf(f->id, sizeof(f->id), "F-%.10s", hex);
-		for (size_t k = 0; k < c->ndisps; k++)
-			if (strcmp(c->disps[k].finding, f->id) == 0) {
-				f->disposition = c->disps[k].decision;
-				f->disposition_by = c->disps[k].by;
-				f->disposition_note = c->disps[k].note;
+		if (i % BATCH == 0) {
+			size_t nb = r->n - i < BATCH ? r->n - i : BATCH;
+			for (size_t b = 0; b < nb; b++) {
+				char one[1024];
+				char *k = keys ? keys[b] : one;
+				len[b] = id_key(k, &r->v[i + b], c->e->site);
+				msg[b] = (const unsigned char *)k;
+				if (!keys)	/* no memory for a batch: one by one */
+					sb_sha256(sum[b], k, len[b]);
 			}
+			if (keys)
+				sb_sha256_many(sum, msg, len, nb);
+		}
+		/* "F-" and the first 10 hex digits */
+		f->id[0] = 'F';
+		f->id[1] = '-';
+		for (size_t d = 0; d < 5; d++) {
+			f->id[2 + 2 * d] = hexd[sum[i % BATCH][d] >> 4];
+			f->id[3 + 2 * d] = hexd[sum[i % BATCH][d] & 15];
+		}
+		f->id[12] = '\0';
+		const struct disp *d = latest_disposition(c, dv, nd, f->id);
+		if (d) {
+			f->disposition = d->decision;
+			f->disposition_by = d->by;
+			f->disposition_note = d->note;
+		}
 		f->blocking = f->severity == SB_INV_SEV_ERROR && !f->disposition;
 		if (f->blocking)
 			r->nblocking++;
 	}
+	free(keys);
+	free(dv);
 }
 
 /* ---- comparisons ------------------------------------------------------------ */
@@ -1397,11 +1631,43 @@ static bool check_node(struct ctx *c, const struct sb_inv_expect_node *n)
 	return true;
 }
 
+/* Runs of by_serial that share a serial, ordered by that serial. */
+static int cmp_run(const void *a, const void *b, void *arg)
+{
+	const struct ctx *c = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return strcmp(c->by_serial[x]->serial, c->by_serial[y]->serial);
+}
+
+/* The same serial in more than one place, in the order of the serials. */
 static void duplicates(struct ctx *c)
 {
+	size_t *runs = NULL, nruns = 0, cap = 0;
+
 	for (size_t i = 0; i < c->nby_serial;) {
 		size_t j = i + 1;
-		while (j < c->nby_serial &&
+		while (j < c->nby_serial && c->serial_hash[j] == c->serial_hash[i] &&
+		       strcmp(c->by_serial[j]->serial, c->by_serial[i]->serial) == 0)
+			j++;
+		if (j - i > 1) {
+			if (nruns == cap) {
+				size_t nc = cap ? cap * 2 : 64;
+				size_t *p = realloc(runs, nc * sizeof(*runs));
+				if (!p)
+					break;
+				runs = p;
+				cap = nc;
+			}
+			runs[nruns++] = i;
+		}
+		i = j;
+	}
+	if (nruns)
+		qsort_r(runs, nruns, sizeof(*runs), cmp_run, c);
+	for (size_t r = 0; r < nruns; r++) {
+		size_t i = runs[r], j = i + 1;
+		while (j < c->nby_serial && c->serial_hash[j] == c->serial_hash[i] &&
 		       strcmp(c->by_serial[j]->serial, c->by_serial[i]->serial) == 0)
 			j++;
 		/* distinct nodes share the serial (the same node through two
@@ -1422,8 +1688,8 @@ static void duplicates(struct ctx *c)
 						 c->by_serial[i]->slot : "-");
 			}
 		}
-		i = j;
 	}
+	free(runs);
 }
 
 int sb_inv_reconcile_observed(struct sb_inv_reconcile *r,
@@ -1446,16 +1712,15 @@ int sb_inv_reconcile_observed(struct sb_inv_reconcile *r,
 	if ((rc = select_site(&c)))
 		goto out;
 	r->nobservations = c.nobs;
-	/* about one finding per part, observed or expected: reserve them,
-	 * rather than copy a growing array of 100,000 */
+	/* about one finding per part, observed or expected: reserve them
+	 * (only what is written is ever touched) */
+	nl = c.nobs + 4 * e->nnodes + 16;
 	for (size_t i = 0; i < e->nnodes; i++)
 		for (size_t k = 0; k < e->nodes[i].nlines; k++)
-			r->cap += e->nodes[i].lines[k].quantity;
-	r->cap += c.nobs + 4 * e->nnodes + 16;
-	if (!(r->v = malloc(r->cap * sizeof(*r->v)))) {
-		rc = sb_error_set(SB_ENOMEM, "out of memory");
+			nl += e->nodes[i].lines[k].quantity;
+	if ((rc = big_reserve((void **)&r->v, &r->cap, nl, sizeof(*r->v))))
 		goto out;
-	}
+	nl = 0;
 	if ((rc = index_serials(&c)))
 		goto out;
 	for (size_t i = 0; i < e->nnodes; i++)
@@ -1525,10 +1790,13 @@ int sb_inv_reconcile_observed(struct sb_inv_reconcile *r,
 	rc = 0;
 out:
 	free(units);
-	free(c.obs);
+	if (c.obs_cap)
+		big_free(c.obs, c.obs_cap, sizeof(*c.obs));
+	if (c.fws_cap)
+		big_free(c.fws, c.fws_cap, sizeof(*c.fws));
 	free(c.by_serial);
+	free(c.serial_hash);
 	free(c.reps);
-	free(c.fws);
 	if (rc)
 		sb_inv_reconcile_release(r);
 	return rc;
@@ -1558,7 +1826,7 @@ void sb_inv_reconcile_release(struct sb_inv_reconcile *r)
 {
 	if (!r)
 		return;
-	free(r->v);
+	big_free(r->v, r->cap, sizeof(*r->v));
 	sb_arena_release(&r->arena);
 	sb_inv_observed_free(r->owned);
 	memset(r, 0, sizeof(*r));

@@ -5,9 +5,17 @@
  * by the latency of the SHA-NI round instruction, not by its throughput:
  * the CPU can run rounds of several independent messages side by side.
  * So this file keeps four messages in flight, one block of each per step,
- * and refills a lane as soon as its message is done. Where the CPU has no
- * SHA-NI (or is not x86), every message goes through libcrypto instead;
- * the unit tests compare both with libcrypto. */
+ * and refills a lane as soon as its message is done.
+ *
+ * Where the CPU has AVX-512, sixteen messages of the same length in
+ * blocks go through the plain integer rounds side by side, one message
+ * per 32-bit lane of the vector registers: on the machines measured here
+ * a block costs about 17 ns that way against 23-25 ns through SHA-NI (its
+ * unit is the limit, and the two do not overlap). Messages left over, fewer
+ * than sixteen of a length, take the SHA-NI lanes.
+ *
+ * Where the CPU has neither (or is not x86), every message goes through
+ * libcrypto; the unit tests compare every path with libcrypto. */
 #include "inventory/inventory.h"
 
 #include <stdint.h>
@@ -196,20 +204,262 @@ static int have_shani(void)
 	__atomic_store_n(&known, yes, __ATOMIC_RELAXED);
 	return yes;
 }
+/* ---- sixteen messages at once on AVX-512 ------------------------------ */
+
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl")))
+#define GROUP 16
+#define GROUP_BLOCKS 8		/* longer messages take the SHA-NI lanes */
+#define SLICE 256		/* messages sorted by length at a time */
+
+/* A 16x16 matrix of 32-bit words, rows in r[0..16), transposed in place:
+ * row i (lane i's block) becomes column i (word t of every lane in r[t]). */
+AVX512 static void transpose16(__m512i r[16])
+{
+	__m512i t[16];
+
+	for (int i = 0; i < 16; i += 2) {
+		t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
+		t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
+	}
+	for (int i = 0; i < 16; i += 4) {
+		r[i] = _mm512_unpacklo_epi64(t[i], t[i + 2]);
+		r[i + 1] = _mm512_unpackhi_epi64(t[i], t[i + 2]);
+		r[i + 2] = _mm512_unpacklo_epi64(t[i + 1], t[i + 3]);
+		r[i + 3] = _mm512_unpackhi_epi64(t[i + 1], t[i + 3]);
+	}
+	for (int i = 0; i < 16; i += 8)
+		for (int j = 0; j < 4; j++) {
+			t[i + j] = _mm512_shuffle_i32x4(r[i + j], r[i + 4 + j], 0x88);
+			t[i + 4 + j] = _mm512_shuffle_i32x4(r[i + j], r[i + 4 + j], 0xdd);
+		}
+	for (int j = 0; j < 8; j++) {
+		r[j] = _mm512_shuffle_i32x4(t[j], t[8 + j], 0x88);
+		r[8 + j] = _mm512_shuffle_i32x4(t[j], t[8 + j], 0xdd);
+	}
+}
+
+#define ROR(x, n) _mm512_ror_epi32(x, n)
+#define XOR3(a, b, c) _mm512_ternarylogic_epi32(a, b, c, 0x96)
+#define CH(e, f, g) _mm512_ternarylogic_epi32(e, f, g, 0xca)
+#define MAJ(a, b, c) _mm512_ternarylogic_epi32(a, b, c, 0xe8)
+
+/* One block of each of sixteen messages: s[k] holds word k of the state
+ * of all sixteen, p[i] is lane i's 64 bytes. FIPS 180-4's rounds as they
+ * are written, sixteen wide. */
+AVX512 static void compress16(__m512i s[8], const unsigned char *const p[GROUP])
+{
+	const __m512i bswap = _mm512_set4_epi32(0x0c0d0e0f, 0x08090a0b,
+						0x04050607, 0x00010203);
+	__m512i w[16], a = s[0], b = s[1], c = s[2], d = s[3], e = s[4],
+		f = s[5], g = s[6], h = s[7];
+
+	for (int i = 0; i < 16; i++)
+		w[i] = _mm512_loadu_si512((const void *)p[i]);
+	transpose16(w);
+	for (int i = 0; i < 16; i++)
+		w[i] = _mm512_shuffle_epi8(w[i], bswap);
+#pragma GCC unroll 64
+	for (int t = 0; t < 64; t++) {
+		__m512i wt, t1, t2;
+
+		if (t < 16) {
+			wt = w[t];
+		} else {
+			/* W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16] */
+			__m512i w2 = w[(t - 2) & 15], w15 = w[(t - 15) & 15];
+			__m512i s1 = XOR3(ROR(w2, 17), ROR(w2, 19), _mm512_srli_epi32(w2, 10));
+			__m512i s0 = XOR3(ROR(w15, 7), ROR(w15, 18), _mm512_srli_epi32(w15, 3));
+			wt = _mm512_add_epi32(_mm512_add_epi32(s1, w[(t - 7) & 15]),
+					      _mm512_add_epi32(s0, w[t & 15]));
+			w[t & 15] = wt;
+		}
+		t1 = _mm512_add_epi32(h, XOR3(ROR(e, 6), ROR(e, 11), ROR(e, 25)));
+		t1 = _mm512_add_epi32(t1, CH(e, f, g));
+		t1 = _mm512_add_epi32(t1, _mm512_add_epi32(wt, _mm512_set1_epi32((int)K256[t])));
+		t2 = _mm512_add_epi32(XOR3(ROR(a, 2), ROR(a, 13), ROR(a, 22)), MAJ(a, b, c));
+		h = g;
+		g = f;
+		f = e;
+		e = _mm512_add_epi32(d, t1);
+		d = c;
+		c = b;
+		b = a;
+		a = _mm512_add_epi32(t1, t2);
+	}
+	s[0] = _mm512_add_epi32(s[0], a);
+	s[1] = _mm512_add_epi32(s[1], b);
+	s[2] = _mm512_add_epi32(s[2], c);
+	s[3] = _mm512_add_epi32(s[3], d);
+	s[4] = _mm512_add_epi32(s[4], e);
+	s[5] = _mm512_add_epi32(s[5], f);
+	s[6] = _mm512_add_epi32(s[6], g);
+	s[7] = _mm512_add_epi32(s[7], h);
+}
+
+static size_t nblocks(size_t len)
+{
+	return (len + 8) / 64 + 1;	/* the message, 0x80 and the length */
+}
+
+/* The padded tail of a message (its last rest = len % 64 bytes, 0x80,
+ * zeros, the length in bits) as the one or two blocks t[0], t[1], built
+ * in registers and stored whole: the rounds load them as whole blocks,
+ * and a load that spans several smaller stores would wait for them. */
+AVX512 static void tail16(__m512i t[2], const unsigned char *msg, size_t len)
+{
+	size_t rest = len % 64;
+	__m512i x = _mm512_maskz_loadu_epi8(rest ? ~0ULL >> (64 - rest) : 0,
+					    msg + len - rest);
+	long long bits = (long long)__builtin_bswap64((uint64_t)len * 8);
+
+	x = _mm512_mask_set1_epi8(x, 1ULL << rest, (char)0x80);
+	if (rest < 56) {
+		t[0] = _mm512_mask_set1_epi64(x, 0x80, bits);
+	} else {
+		t[0] = x;
+		t[1] = _mm512_mask_set1_epi64(_mm512_setzero_si512(), 0x80, bits);
+	}
+}
+
+/* Sixteen messages of nb blocks each: msg[idx[i]] into out[idx[i]]. */
+AVX512 static void group16(unsigned char (*out)[32],
+			   const unsigned char *const *msg, const size_t *len,
+			   const uint16_t *idx, size_t nb)
+{
+	static const uint32_t iv[8] = {
+		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+	};
+	const __m512i bswap = _mm512_set4_epi32(0x0c0d0e0f, 0x08090a0b,
+						0x04050607, 0x00010203);
+	__m512i tail[GROUP][2], s[16];
+	const unsigned char *p[GROUP];
+	size_t whole[GROUP];
+
+	for (int i = 0; i < GROUP; i++) {
+		whole[i] = len[idx[i]] / 64;
+		tail16(tail[i], msg[idx[i]], len[idx[i]]);
+	}
+	for (int k = 0; k < 8; k++)
+		s[k] = _mm512_set1_epi32((int)iv[k]);
+	for (size_t j = 0; j < nb; j++) {
+		for (int i = 0; i < GROUP; i++)
+			p[i] = j < whole[i] ? msg[idx[i]] + 64 * j :
+					      (const unsigned char *)&tail[i][j - whole[i]];
+		compress16(s, p);
+	}
+	/* back to one digest per lane: s[i] holds lane i's words 0..7 in its
+	 * low half after the transpose */
+	for (int k = 8; k < 16; k++)
+		s[k] = _mm512_setzero_si512();
+	transpose16(s);
+	for (int i = 0; i < GROUP; i++)
+		_mm256_storeu_si256((__m256i *)(void *)out[idx[i]],
+				    _mm512_castsi512_si256(_mm512_shuffle_epi8(s[i], bswap)));
+}
+
+/* Up to SLICE messages: sorted by length in blocks, sixteen of a length
+ * at a time; what is left (and anything longer than GROUP_BLOCKS) goes
+ * through the SHA-NI lanes or libcrypto. */
+static void slice_avx512(unsigned char (*out)[32],
+			 const unsigned char *const *msg, const size_t *len,
+			 size_t n, bool shani)
+{
+	uint16_t by[GROUP_BLOCKS + 1][SLICE], rest[SLICE];
+	size_t cnt[GROUP_BLOCKS + 1] = { 0 }, nrest = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t nb = nblocks(len[i]);
+		if (nb <= GROUP_BLOCKS)
+			by[nb][cnt[nb]++] = (uint16_t)i;
+		else
+			rest[nrest++] = (uint16_t)i;
+	}
+	for (size_t nb = 1; nb <= GROUP_BLOCKS; nb++) {
+		size_t k = 0;
+		for (; k + GROUP <= cnt[nb]; k += GROUP)
+			group16(out, msg, len, by[nb] + k, nb);
+		for (; k < cnt[nb]; k++)
+			rest[nrest++] = by[nb][k];
+	}
+	if (nrest > 1 && shani) {
+		const unsigned char *m[SLICE];
+		size_t l[SLICE];
+		unsigned char o[SLICE][32];
+
+		for (size_t i = 0; i < nrest; i++) {
+			m[i] = msg[rest[i]];
+			l[i] = len[rest[i]];
+		}
+		many_shani(o, m, l, nrest);
+		for (size_t i = 0; i < nrest; i++)
+			memcpy(out[rest[i]], o[i], 32);
+	} else {
+		for (size_t i = 0; i < nrest; i++)
+			sb_sha256(out[rest[i]], msg[rest[i]], len[rest[i]]);
+	}
+}
+
+static void many_avx512(unsigned char (*out)[32],
+			const unsigned char *const *msg, const size_t *len,
+			size_t n, bool shani)
+{
+	for (size_t i = 0; i < n; i += SLICE)
+		slice_avx512(out + i, msg + i, len + i, n - i < SLICE ? n - i : SLICE,
+			     shani);
+}
+
+static int have_avx512(void)
+{
+	static int known = -1;
+	int yes;
+
+	if ((yes = __atomic_load_n(&known, __ATOMIC_RELAXED)) >= 0)
+		return yes;
+	/* checks that the OS saves the registers too */
+	__builtin_cpu_init();
+	yes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+	      __builtin_cpu_supports("avx512vl");
+	__atomic_store_n(&known, yes, __ATOMIC_RELAXED);
+	return yes;
+}
+
 #endif
 
-static int lanes_forced_off;
+static unsigned lanes_max = SB_SHA256_AVX512;
+
+void sb_sha256_lanes_max(unsigned level)
+{
+	lanes_max = level;
+}
 
 void sb_sha256_lanes_disable(bool off)
 {
-	lanes_forced_off = off;
+	lanes_max = off ? SB_SHA256_ONE : SB_SHA256_AVX512;
+}
+
+unsigned sb_sha256_lanes_best(void)
+{
+#ifdef SB_HAVE_SHANI
+	if (have_avx512())
+		return SB_SHA256_AVX512;
+	if (have_shani())
+		return SB_SHA256_SHANI;
+#endif
+	return SB_SHA256_ONE;
 }
 
 void sb_sha256_many(unsigned char (*out)[32], const unsigned char *const *msg,
 		    const size_t *len, size_t n)
 {
 #ifdef SB_HAVE_SHANI
-	if (n > 1 && !lanes_forced_off && have_shani()) {
+	bool shani = lanes_max >= SB_SHA256_SHANI && have_shani();
+
+	if (n >= GROUP && lanes_max >= SB_SHA256_AVX512 && have_avx512()) {
+		many_avx512(out, msg, len, n, shani);
+		return;
+	}
+	if (n > 1 && shani) {
 		many_shani(out, msg, len, n);
 		return;
 	}

@@ -913,6 +913,144 @@ START_TEST(reconcile_findings)
 }
 END_TEST
 
+/* n3 also reports D-21, D-12 and D-11, in that order */
+static void p_three_duplicates(struct sb_inv *db)
+{
+	struct sb_hw_inventory hw;
+
+	node_hw(&hw, "redfish://127.0.0.1:3", "CH-3", "D-31", "D-32", "1.0");
+	comp(&hw, SB_HW_MEMORY, "MEM-32", "D-21", "DIMM_C1");
+	comp(&hw, SB_HW_MEMORY, "MEM-32", "D-12", "DIMM_C2");
+	comp(&hw, SB_HW_MEMORY, "MEM-32", "D-11", "DIMM_C3");
+	record(db, &hw, "n3", NULL);
+}
+
+/* The serial index is ordered by a hash; the report still lists the
+ * duplicates in the order of their serials, as people read them. */
+START_TEST(reconcile_duplicates_in_serial_order)
+{
+	static const char *const want[] = { "D-11", "D-12", "D-21" };
+	struct sb_inv *db;
+	struct sb_inv_reconcile r;
+	size_t k = 0;
+
+	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
+	good_site(db);
+	p_three_duplicates(db);
+	reconcile(db, &r);
+	for (size_t i = 0; i < r.n; i++) {
+		if (strcmp(r.v[i].kind, "duplicate_serial") != 0)
+			continue;
+		ck_assert_uint_lt(k, 3);
+		ck_assert_str_eq(r.v[i].observed_serial, want[k]);
+		ck_assert_str_eq(r.v[i].node, "n3");
+		ck_assert_ptr_nonnull(strstr(r.v[i].detail, k < 2 ? "also on n1/" :
+					     "also on n2/"));
+		k++;
+	}
+	ck_assert_uint_eq(k, 3);
+	sb_inv_reconcile_release(&r);
+	sb_inv_close(db);
+	rmdb();
+}
+END_TEST
+
+/* Reports recorded in `order` (node numbers): the observed side is read
+ * once and matched twice, with the same findings each time. In node
+ * order the loaded rows are used where they are; otherwise the site's
+ * rows are copied into node order first. */
+static void matched_twice(const int order[3])
+{
+	struct sb_inv *db;
+	struct sb_inv_observed *ob;
+	struct sb_inv_reconcile r1, r2;
+	struct site_fixture f;
+	struct sb_hw_inventory hw;
+
+	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
+	for (int i = 0; i < 3; i++) {
+		char target[64], ch[8], d1[8], d2[8], node[4];
+		int n = order[i];
+		snprintf(target, sizeof(target), "redfish://127.0.0.1:%d", n);
+		snprintf(ch, sizeof(ch), "CH-%d", n);
+		snprintf(d1, sizeof(d1), "D-%d1", n);
+		snprintf(d2, sizeof(d2), "D-%d2", n);
+		snprintf(node, sizeof(node), "n%d", n);
+		node_hw(&hw, target, ch, d1, d2, "1.2");
+		record(db, &hw, node, NULL);
+	}
+	site_fixture(&f);
+	ck_assert_int_eq(sb_inv_observed_load(&ob, db), 0);
+	ck_assert_int_eq(sb_inv_reconcile_observed(&r1, ob, &f.e), 0);
+	ck_assert_int_eq(sb_inv_reconcile_observed(&r2, ob, &f.e), 0);
+	ck_assert_uint_eq(nfind(&r1, "matched", NULL), 3 * 4);
+	ck_assert_uint_eq(r1.nblocking, 0);
+	ck_assert_uint_eq(r1.n, r2.n);
+	for (size_t i = 0; i < r1.n; i++) {
+		ck_assert_str_eq(r1.v[i].id, r2.v[i].id);
+		ck_assert_str_eq(r1.v[i].kind, r2.v[i].kind);
+		ck_assert_str_eq(r1.v[i].node, r2.v[i].node);
+	}
+	/* node order in the report, whatever the order of discovery */
+	ck_assert_str_eq(r1.v[0].node, "n1");
+	ck_assert_str_eq(r1.v[r1.n - 1].node, "n3");
+	sb_inv_reconcile_release(&r1);
+	sb_inv_reconcile_release(&r2);
+	sb_inv_observed_free(ob);
+	sb_inv_close(db);
+	rmdb();
+}
+
+START_TEST(reconcile_observed_matched_twice)
+{
+	matched_twice((const int[]){ 1, 2, 3 });
+	matched_twice((const int[]){ 3, 1, 2 });
+}
+END_TEST
+
+/* Many decisions (the array that holds them grows), two on one finding:
+ * the later one counts. */
+START_TEST(reconcile_latest_disposition_counts)
+{
+	struct sb_inv *db;
+	struct sb_inv_reconcile r;
+	struct sb_hw_inventory hw;
+	char id[16] = "", other[16];
+	int64_t seq;
+
+	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
+	node_hw(&hw, "redfish://127.0.0.1:1", "CH-1", "D-11", "D-12", "1.2");
+	record(db, &hw, "n1", NULL);
+	node_hw(&hw, "redfish://127.0.0.1:2", "CH-2", "D-21", "D-22", "1.0");
+	record(db, &hw, "n2", NULL);
+	reconcile(db, &r);
+	for (size_t i = 0; i < r.n; i++)
+		if (strcmp(r.v[i].kind, "missing") == 0)
+			sb_strlcpy(id, r.v[i].id, sizeof(id));
+	sb_inv_reconcile_release(&r);
+	ck_assert_int_eq(strlen(id), 12);
+	ck_assert_int_eq(sb_inv_disposition(db, id, "rma", "ama", "first", &seq), 0);
+	for (int i = 0; i < 300; i++) {
+		snprintf(other, sizeof(other), "F-%010x", 0x5000 + i);
+		ck_assert_int_eq(sb_inv_disposition(db, other, "waive", "bo", NULL, &seq), 0);
+	}
+	ck_assert_int_eq(sb_inv_disposition(db, id, "accept", "cy", "second", &seq), 0);
+	reconcile(db, &r);
+	ck_assert_uint_eq(r.nblocking, 0);
+	for (size_t i = 0; i < r.n; i++)
+		if (strcmp(r.v[i].id, id) == 0) {
+			ck_assert_str_eq(r.v[i].disposition, "accept");
+			ck_assert_str_eq(r.v[i].disposition_by, "cy");
+			ck_assert_str_eq(r.v[i].disposition_note, "second");
+		} else {
+			ck_assert_ptr_null(r.v[i].disposition);
+		}
+	sb_inv_reconcile_release(&r);
+	sb_inv_close(db);
+	rmdb();
+}
+END_TEST
+
 START_TEST(reconcile_alternate_part_is_fine)
 {
 	struct sb_inv *db;
@@ -1239,6 +1377,9 @@ static Suite *suite(void)
 	tcase_add_test(t, reconcile_all_matched);
 	tcase_add_test(t, reconcile_findings);
 	tcase_add_test(t, reconcile_alternate_part_is_fine);
+	tcase_add_test(t, reconcile_duplicates_in_serial_order);
+	tcase_add_test(t, reconcile_observed_matched_twice);
+	tcase_add_test(t, reconcile_latest_disposition_counts);
 	tcase_add_test(t, reconcile_node_missing_and_disposition);
 	tcase_add_test(t, reconcile_lsblk_part_not_observed);
 	tcase_add_test(t, reconcile_makers_part_number);
