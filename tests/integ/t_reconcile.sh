@@ -20,19 +20,22 @@ expect_in "$T/err" "observations read" "-v says where the time went"
 cmp -s "$T/out" "$T/clean.csv" && pass "-v does not change the report" || fail "-v changed the report"
 
 # ---- a damaged table stops reconcile before it prints anything ------------
-sqlite3 "$DB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
-cp "$DB" "$T/d.db"; rm -f "$T/d.db-wal" "$T/d.db-shm"
-page=$(sqlite3 "$T/d.db" "SELECT pageno FROM dbstat WHERE name = 'observations' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 1")
-psize=$(sqlite3 "$T/d.db" "PRAGMA page_size")
-if [ -n "$page" ]; then
-	# a plausible-looking leaf page whose cell pointers point nowhere
-	python3 - "$T/d.db" "$page" "$psize" <<'PY'
+# damage_page DB PAGE: a plausible-looking b-tree page of DB whose cell
+# pointers point nowhere
+damage_page() {
+	python3 - "$1" "$2" "$(sqlite3 "$1" "PRAGMA page_size")" <<'PY'
 import sys
 path, page, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 with open(path, "r+b") as f:
     f.seek((page - 1) * size + 8)
     f.write(b"\xff\xf0" * 64)
 PY
+}
+sqlite3 "$DB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+cp "$DB" "$T/d.db"; rm -f "$T/d.db-wal" "$T/d.db-shm"
+page=$(sqlite3 "$T/d.db" "SELECT pageno FROM dbstat WHERE name = 'observations' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 1")
+if [ -n "$page" ]; then
+	damage_page "$T/d.db" "$page"
 	SITEBOOT_DB="$T/d.db" sb reconcile --site "$T/bom.yaml" --csv
 	expect_rc 1 "a damaged observations table stops reconcile (exit 1)"
 	expect_in "$T/err" "damaged" "with the message of the check at open"
@@ -44,13 +47,7 @@ fi
 # can see the damage, and it still stops the report
 cp "$DB" "$T/d2.db"; rm -f "$T/d2.db-wal" "$T/d2.db-shm"
 page=$(sqlite3 "$T/d2.db" "SELECT pageno FROM dbstat WHERE name = 'components_durable' ORDER BY pageno LIMIT 1")
-python3 - "$T/d2.db" "$page" "$psize" <<'PY'
-import sys
-path, page, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-with open(path, "r+b") as f:
-    f.seek((page - 1) * size + 8)
-    f.write(b"\xff\xf0" * 64)
-PY
+damage_page "$T/d2.db" "$page"
 SITEBOOT_DB="$T/d2.db" sb reconcile --site "$T/bom.yaml" --json
 expect_rc 1 "damage only quick_check reads stops reconcile (exit 1)"
 expect_in "$T/err" "quick_check of components" "the check names the table"
