@@ -722,7 +722,8 @@ static size_t nfind(const struct sb_inv_reconcile *r, const char *kind, const ch
 	return n;
 }
 
-static void good_site(struct sb_inv *db)
+/* n1 and n2 of the site, as their BMCs report them; n3 not yet seen */
+static void first_two_nodes(struct sb_inv *db)
 {
 	struct sb_hw_inventory hw;
 
@@ -730,6 +731,13 @@ static void good_site(struct sb_inv *db)
 	record(db, &hw, "n1", NULL);
 	node_hw(&hw, "redfish://127.0.0.1:2", "CH-2", "D-21", "D-22", "1.0");
 	record(db, &hw, "n2", NULL);
+}
+
+static void good_site(struct sb_inv *db)
+{
+	struct sb_hw_inventory hw;
+
+	first_two_nodes(db);
 	node_hw(&hw, "redfish://127.0.0.1:3", "CH-3", "D-31", "D-32", "1.0");
 	record(db, &hw, "n3", NULL);
 }
@@ -1014,15 +1022,11 @@ START_TEST(reconcile_latest_disposition_counts)
 {
 	struct sb_inv *db;
 	struct sb_inv_reconcile r;
-	struct sb_hw_inventory hw;
 	char id[16] = "", other[16];
 	int64_t seq;
 
 	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
-	node_hw(&hw, "redfish://127.0.0.1:1", "CH-1", "D-11", "D-12", "1.2");
-	record(db, &hw, "n1", NULL);
-	node_hw(&hw, "redfish://127.0.0.1:2", "CH-2", "D-21", "D-22", "1.0");
-	record(db, &hw, "n2", NULL);
+	first_two_nodes(db);
 	reconcile(db, &r);
 	for (size_t i = 0; i < r.n; i++)
 		if (strcmp(r.v[i].kind, "missing") == 0)
@@ -1072,15 +1076,11 @@ START_TEST(reconcile_node_missing_and_disposition)
 {
 	struct sb_inv *db;
 	struct sb_inv_reconcile r;
-	struct sb_hw_inventory hw;
 	char id[16];
 	int64_t seq;
 
 	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
-	node_hw(&hw, "redfish://127.0.0.1:1", "CH-1", "D-11", "D-12", "1.2");
-	record(db, &hw, "n1", NULL);
-	node_hw(&hw, "redfish://127.0.0.1:2", "CH-2", "D-21", "D-22", "1.0");
-	record(db, &hw, "n2", NULL);
+	first_two_nodes(db);
 	reconcile(db, &r);
 	ck_assert_uint_eq(nfind(&r, "missing", "n3"), 1);
 	ck_assert_uint_eq(r.nblocking, 1);
