@@ -122,6 +122,15 @@ const struct sb_inv_migration sb_inv_migrations[] = {
 	  "CREATE TABLE ssh_host_keys ("
 	  "  node TEXT PRIMARY KEY, endpoint TEXT, fingerprint TEXT NOT NULL,"
 	  "  source TEXT, pinned_at INTEGER NOT NULL);" },
+	{ 3, "bom_compiled",
+	  /* A BOM as reconcile uses it (expectations and the parser's
+	   * diagnostics), compiled once per BOM file and siteboot build:
+	   * derived data, rebuilt from the file whenever it is missing or
+	   * was made by another build (docs/decisions.md). */
+	  "CREATE TABLE bom_compiled ("
+	  "  id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, compiler TEXT NOT NULL,"
+	  "  time TEXT NOT NULL, data BLOB NOT NULL,"
+	  "  UNIQUE (sha256, compiler));" },
 };
 
 const size_t sb_inv_nmigrations =
