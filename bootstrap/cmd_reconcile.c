@@ -287,12 +287,15 @@ static void phase(struct phase_clock *pc, const char *what)
 /* The integrity check runs on the second core, on its own connection,
  * while this thread parses the BOM, reads and matches; nothing is printed
  * until it has said the file is sound (docs/decisions.md). It covers the
- * tables reconcile reads; the ledger is checked too before reconcile
- * appends to it (a new BOM). */
+ * tables reconcile reads: the observations come packed in report_parts,
+ * and components is read (and checked, beside the matching) only when a
+ * part's name was learnt after its report was packed. The ledger is
+ * checked too before reconcile appends to it (a new BOM). */
 static const char *const read_tables[] = {
-	"reports", "observations", "components", "firmware", "dispositions",
-	"boms", NULL,
+	"reports", "report_parts", "firmware", "dispositions", "boms",
+	"bom_compiled", NULL,
 };
+static const char *const fill_tables[] = { "components", NULL };
 
 /* Work that runs on another thread: its error comes back as text. */
 struct job {
@@ -303,6 +306,7 @@ struct job {
 	char msg[1024];
 	/* the check */
 	const char *db_path;
+	const char *const *tables;
 	/* the BOM */
 	const char *bom_path;
 	struct sb_site *site;
@@ -346,7 +350,7 @@ static int check_job(struct job *j)
 	if (!rc)
 		rc = sb_inv_read_tune(db);
 	if (!rc)
-		rc = sb_inv_quick_check(db, read_tables);
+		rc = sb_inv_quick_check(db, j->tables);
 	sb_inv_close(db);
 	return rc;
 }
@@ -401,7 +405,7 @@ static int run_reconcile(struct sb_cli *cli, int argc, char **argv)
 	struct sb_inv_observed *ob = NULL;
 	struct sb_inv_expect e;
 	struct sb_inv_reconcile r = { 0 };
-	struct job chk = { 0 }, bom = { 0 };
+	struct job chk = { 0 }, chk_fill = { 0 }, bom = { 0 };
 	struct sb_arena a;
 	char actor[160];
 	const char *who;
@@ -440,11 +444,19 @@ static int run_reconcile(struct sb_cli *cli, int argc, char **argv)
 	bom.bom_path = opt[O_SITE];
 	job_start(&bom, bom_job);
 	chk.db_path = sb_inv_path(db);
+	chk.tables = read_tables;
 	job_start(&chk, check_job);
 	phase(&pc, "open");
 	if ((rc = sb_inv_observed_load(&ob, db))) {
-		rc = sb_cli_fail(cli, rc);
+		/* damage explains a failed read best: the check's word first */
+		int crc = job_wait(&chk);
+		rc = sb_cli_fail(cli, crc ? crc : rc);
 		goto done;
+	}
+	if (sb_inv_observed_fills(ob)) {
+		chk_fill.db_path = sb_inv_path(db);
+		chk_fill.tables = fill_tables;
+		job_start(&chk_fill, check_job);
 	}
 	phase(&pc, "observations read");
 	rc = job_wait(&bom);
@@ -468,7 +480,7 @@ static int run_reconcile(struct sb_cli *cli, int argc, char **argv)
 		fprintf(stderr, "siteboot reconcile:   %zu observations of this site\n",
 			r.nobservations);
 	phase(&pc, "expectations and matching");
-	if ((rc = job_wait(&chk))) {
+	if ((rc = job_wait(&chk)) || (rc = job_wait(&chk_fill))) {
 		rc = sb_cli_fail(cli, rc);
 		goto done;
 	}
@@ -509,6 +521,7 @@ static int run_reconcile(struct sb_cli *cli, int argc, char **argv)
 done:
 	job_wait(&bom);
 	job_wait(&chk);
+	job_wait(&chk_fill);
 	if (!s)
 		sb_bom_free(bom.site);
 	sb_diags_release(&bom.diags);

@@ -53,6 +53,54 @@ int sb_inv_note_check(const char *key_path, const char *db_path,
 /* The name of the read-ahead VFS for connections that scan the file
  * from end to end (scanvfs.c), or NULL for the default one. */
 const char *sb_inv_scan_vfs(void);
+/* report_parts (schema 4, docs/inventory.md): per report, the rows of
+ * its observations that reconcile reads, packed in one TEXT. Rows are in
+ * observation id order, each ended by a line feed except the last;
+ * fields are separated by tabs; in a field a backslash, tab and line feed
+ * are written as the two characters \\, \t and \n, and NULL as \N.
+ * Fields: observation id, component id, class, manufacturer, model and
+ * part number (each the observation's, or else the component's when it
+ * was packed), serial, raw serial (the observation's or the component's),
+ * durable id, slot, source, evidence SHA-256, capacity in bytes. Two
+ * shorthands: \= is the previous row's value of the field (class, names,
+ * source, evidence: mostly the same down a report, and the evidence hash
+ * alone is 64 of ~165 bytes a row), and a raw serial of \s is the row's
+ * serial. `n` counts the rows. This one SELECT makes a report's row:
+ * migration 4 ran it over every report, record.c runs it with
+ * "WHERE r.id = ?" for each new one, in the transaction that adds the
+ * observations. Changing the form needs a new migration that rebuilds
+ * the table. */
+#define SB_INV_PK_ESC(x) "replace(replace(replace(" x ", '\\', '\\\\'), " \
+	"char(9), '\\t'), char(10), '\\n')"
+#define SB_INV_PK_TEXT(x) "CASE WHEN " x " IS NULL THEN '\\N' ELSE " \
+	SB_INV_PK_ESC(x) " END"
+#define SB_INV_PK_SAME(x) "CASE WHEN " x " IS NULL THEN '\\N' WHEN " x \
+	" = lag(" x ") OVER w THEN '\\=' ELSE " SB_INV_PK_ESC(x) " END"
+#define SB_INV_PK_FROM "FROM observations o JOIN components c ON " \
+	"c.id = o.component_id WHERE o.node = r.node AND o.report_id = r.id"
+#define SB_INV_PK_RAW "coalesce(o.serial_raw, c.serial_raw)"
+#define SB_INV_PK_ROW \
+	"o.id || char(9) || o.component_id || char(9) || " \
+	SB_INV_PK_SAME("c.class") " || char(9) || " \
+	SB_INV_PK_SAME("coalesce(o.manufacturer, c.manufacturer)") " || char(9) || " \
+	SB_INV_PK_SAME("coalesce(o.model, c.model)") " || char(9) || " \
+	SB_INV_PK_SAME("coalesce(o.part_number, c.part_number)") " || char(9) || " \
+	SB_INV_PK_TEXT("c.serial") " || char(9) || " \
+	"CASE WHEN " SB_INV_PK_RAW " IS NULL THEN '\\N' WHEN " SB_INV_PK_RAW \
+	" = c.serial THEN '\\s' ELSE " SB_INV_PK_ESC(SB_INV_PK_RAW) " END" \
+	" || char(9) || " \
+	SB_INV_PK_TEXT("c.durable_id") " || char(9) || " \
+	SB_INV_PK_TEXT("o.slot") " || char(9) || " \
+	SB_INV_PK_SAME("o.source") " || char(9) || " \
+	SB_INV_PK_SAME("o.evidence_sha256") " || char(9) || " \
+	"coalesce(CAST(o.capacity_bytes AS INTEGER), '\\N')"
+#define SB_INV_PK_SELECT \
+	"SELECT r.id, (SELECT count(*) " SB_INV_PK_FROM "), " \
+	"coalesce((SELECT group_concat(row, char(10)) FROM (SELECT " \
+	SB_INV_PK_ROW " AS row " SB_INV_PK_FROM " WINDOW w AS (ORDER BY o.id) " \
+	"ORDER BY o.id)), '') FROM reports r"
+#define SB_INV_PK_FIELDS 13
+
 #define SB_INV_ORIGIN "siteboot/inventory"
 
 #endif

@@ -422,6 +422,10 @@ struct sb_inv_observed;
 int sb_inv_read_tune(struct sb_inv *db);
 int sb_inv_observed_load(struct sb_inv_observed **out, struct sb_inv *db);
 void sb_inv_observed_free(struct sb_inv_observed *ob);
+/* The observations are read from report_parts (docs/inventory.md); how
+ * many of them needed a name looked up in components (a manufacturer,
+ * model or part number learnt after their report was recorded). */
+size_t sb_inv_observed_fills(const struct sb_inv_observed *ob);
 int sb_inv_reconcile_observed(struct sb_inv_reconcile *r,
 			      struct sb_inv_observed *ob,
 			      const struct sb_inv_expect *e);

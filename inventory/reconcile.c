@@ -45,6 +45,7 @@ struct rep {
 	int64_t id;
 	size_t olo, ohi, flo, fhi;	/* its rows in obs[] and fws[] */
 	bool candidate;			/* latest of its (site, node, target) */
+	bool packed;			/* its report_parts row was read */
 };
 
 struct fw {
@@ -111,6 +112,7 @@ struct sb_inv_observed {
 	size_t nfws, cfws;
 	struct disp *disps;
 	size_t ndisps, cdisps;
+	size_t nfills;		/* packed NULLs looked up in components */
 };
 
 struct ctx {
@@ -224,23 +226,6 @@ static const char *col(struct sb_inv_observed *ob, sqlite3_stmt *st, int i)
 	return t ? sp_dup(&ob->sp, t, (size_t)sqlite3_column_bytes(st, i)) : NULL;
 }
 
-/* A column whose value often repeats the previous row's (manufacturer,
- * model, part number, slot names, source, the evidence of a report):
- * the previous copy is shared rather than copied again. */
-static const char *col_rep(struct sb_inv_observed *ob, sqlite3_stmt *st, int i,
-			   const char **prev)
-{
-	const char *t = (const char *)sqlite3_column_text(st, i);
-	size_t n;
-
-	if (!t)
-		return NULL;
-	n = (size_t)sqlite3_column_bytes(st, i);
-	if (*prev && strncmp(*prev, t, n) == 0 && (*prev)[n] == '\0')
-		return *prev;
-	return *prev = sp_dup(&ob->sp, t, n);
-}
-
 /* The latest report of every (site, node, target, protocol): a node's
  * BMC over IPMI and its host over SSH are two sources, even when both
  * are known by the node's name. */
@@ -279,13 +264,356 @@ static size_t rows_at_most(struct sb_inv *db, const char *sql)
 	return n <= 0 ? 0 : n > (1 << 22) ? (1 << 22) : (size_t)n;
 }
 
-static int load(struct sb_inv_observed *ob, struct sb_inv *db)
+/* ---- report_parts: a report's observations in one packed row ---------- */
+
+/* The packed form is defined in inv_priv.h (SB_INV_PK_SELECT). A report's
+ * text is copied once and parsed in place: the strings of the loaded
+ * observations point into it. */
+
+/* What a row says besides the observation: its ids, and its class as
+ * text (resolved once the rows are in order). */
+struct pk_row {
+	int64_t id, comp;
+	const char *cls;
+};
+
+struct pk_read {
+	struct sb_inv_observed *ob;
+	struct sb_inv *db;
+	sqlite3_stmt *fill;	/* a component's names, for packed NULLs */
+	int64_t report;
+	enum sb_hw_class cls_k;
+	const char *prev_cls;
+	struct pk_row *rows;	/* of the current report */
+	size_t crows;
+};
+
+/* the shorthands: the previous row's value, the row's serial */
+static const char pk_same[] = "\\=", pk_serial[] = "\\s";
+
+static int pk_bad(struct pk_read *k, const char *why)
 {
-	const char *prev[6] = { 0 };
+	return sb_error_set(SB_ETAMPER, "%s: the packed observations of report "
+			    "%lld (table report_parts) are malformed (%s): the file "
+			    "was changed outside siteboot; restore it from a copy",
+			    sb_inv_path(k->db), (long long)k->report, why);
+}
+
+enum { PK_SAME = 1, PK_SERIAL = 2 };	/* the shorthands a field may use */
+
+/* A field of n bytes at s, NUL-terminated in place: NULL for \N, the
+ * shorthands it may use as pk_same and pk_serial, else unescaped in
+ * place. *bad on a stray backslash. */
+static const char *pk_text(char *s, size_t n, unsigned may, bool *bad)
+{
+	char *b, *d;
+
+	if (n == 2 && s[0] == '\\') {
+		if (s[1] == 'N')
+			return NULL;
+		if (s[1] == '=' && (may & PK_SAME))
+			return pk_same;
+		if (s[1] == 's' && (may & PK_SERIAL))
+			return pk_serial;
+	}
+	if (!(b = memchr(s, '\\', n)))
+		return s;
+	d = b;
+	for (char *q = b, *e = s + n; q < e; q++) {
+		if (*q != '\\') {
+			*d++ = *q;
+			continue;
+		}
+		if (++q == e || (*q != '\\' && *q != 't' && *q != 'n')) {
+			*bad = true;
+			return s;
+		}
+		*d++ = *q == 't' ? '\t' : *q == 'n' ? '\n' : '\\';
+	}
+	*d = '\0';
+	return s;
+}
+
+static bool pk_int(const char *s, size_t n, int64_t *v)
+{
+	bool neg = n && s[0] == '-';
+	uint64_t x = 0;
+	size_t i = neg;
+
+	if (i == n || n - i > 19)
+		return false;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		x = x * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (x > (uint64_t)INT64_MAX)
+		return false;
+	*v = neg ? -(int64_t)x : (int64_t)x;
+	return true;
+}
+
+/* Manufacturer, model and part number that were NULL when the report
+ * was packed: a later report may have given the component one
+ * (record.c fills NULLs, never changes a value), which the join of
+ * observations and components shows now. */
+static int pk_fill(struct pk_read *k, struct obs *o, int64_t comp)
+{
+	struct sb_inv_observed *ob = k->ob;
+	const char **f[3] = { &o->mfr, &o->model, &o->pn };
+	int s;
+
+	if (!k->fill && sqlite3_prepare_v2(k->db->db, "SELECT manufacturer, model, "
+					   "part_number FROM components WHERE id = ?",
+					   -1, &k->fill, NULL) != SQLITE_OK)
+		return sb_inv_sqlerr(k->db, "read components");
+	sqlite3_bind_int64(k->fill, 1, comp);
+	s = sqlite3_step(k->fill);
+	for (int i = 0; s == SQLITE_ROW && i < 3; i++)
+		if (!*f[i] && sqlite3_column_type(k->fill, i) != SQLITE_NULL &&
+		    !(*f[i] = col(ob, k->fill, i))) {
+			sqlite3_reset(k->fill);
+			return sb_error_set(SB_ENOMEM, "out of memory");
+		}
+	sqlite3_reset(k->fill);
+	if (s != SQLITE_ROW && s != SQLITE_DONE)
+		return sb_inv_sqlerr(k->db, "read components");
+	ob->nfills++;
+	return 0;
+}
+
+/* One packed row (the line [s, e), *e a line feed or the end) into o and
+ * r, as it is written: shorthands are resolved later. */
+static int pk_row(struct pk_read *k, char *s, char *e, struct obs *o,
+		  struct pk_row *r)
+{
+	char *f[SB_INV_PK_FIELDS];
+	size_t len[SB_INV_PK_FIELDS], nf = 0;
+	int64_t cap = 0;
+	bool bad = false;
+
+	for (;;) {
+		char *t = memchr(s, '\t', (size_t)(e - s));
+		if (nf == SB_INV_PK_FIELDS)
+			return pk_bad(k, "too many fields");
+		f[nf] = s;
+		len[nf++] = (size_t)((t ? t : e) - s);
+		if (!t)
+			break;
+		*t = '\0';
+		s = t + 1;
+	}
+	*e = '\0';
+	if (nf != SB_INV_PK_FIELDS)
+		return pk_bad(k, "too few fields");
+	if (!pk_int(f[0], len[0], &r->id) || !pk_int(f[1], len[1], &r->comp) ||
+	    !((len[12] == 2 && f[12][0] == '\\' && f[12][1] == 'N') ||
+	      pk_int(f[12], len[12], &cap)))
+		return pk_bad(k, "a number is not one");
+	r->cls = pk_text(f[2], len[2], PK_SAME, &bad);
+	o->mfr = pk_text(f[3], len[3], PK_SAME, &bad);
+	o->model = pk_text(f[4], len[4], PK_SAME, &bad);
+	o->pn = pk_text(f[5], len[5], PK_SAME, &bad);
+	o->serial = pk_text(f[6], len[6], 0, &bad);
+	o->serial_raw = pk_text(f[7], len[7], PK_SERIAL, &bad);
+	o->durable = pk_text(f[8], len[8], 0, &bad);
+	o->slot = pk_text(f[9], len[9], 0, &bad);
+	o->source = pk_text(f[10], len[10], PK_SAME, &bad);
+	o->evidence = pk_text(f[11], len[11], PK_SAME, &bad);
+	o->cap = (uint64_t)cap;
+	o->used = false;
+	if (bad)
+		return pk_bad(k, "a stray backslash");
+	return 0;
+}
+
+/* A field that says "as the previous row" takes its value; false when
+ * there is no previous row. */
+static bool pk_as_prev(const char **f, const struct obs *prev, const char *pv)
+{
+	if (*f != pk_same)
+		return true;
+	*f = pv;
+	return prev != NULL;
+}
+
+struct pk_sorted {
+	struct pk_row r;
+	struct obs o;
+};
+
+static int cmp_pk_sorted(const void *a, const void *b)
+{
+	const struct pk_sorted *x = a, *y = b;
+
+	return (x->r.id > y->r.id) - (x->r.id < y->r.id);
+}
+
+/* Rows that are not in observation id order (SQLite does not promise
+ * group_concat's order): put them in it, as the join gave them and as
+ * the shorthands were written. */
+static int pk_sort(struct pk_read *k, struct obs *v, size_t n)
+{
+	struct pk_sorted *t = malloc(n * sizeof(*t));
+
+	if (!t)
+		return sb_error_set(SB_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		t[i].r = k->rows[i];
+		t[i].o = v[i];
+	}
+	qsort(t, n, sizeof(*t), cmp_pk_sorted);
+	for (size_t i = 0; i < n; i++) {
+		if (i && t[i].r.id == t[i - 1].r.id) {
+			free(t);
+			return pk_bad(k, "an observation twice");
+		}
+		k->rows[i] = t[i].r;
+		v[i] = t[i].o;
+	}
+	free(t);
+	return 0;
+}
+
+/* The shorthands, class names and NULL names of rows v[0..n), in
+ * observation id order. */
+static int pk_resolve(struct pk_read *k, struct obs *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct obs *o = &v[i], *prev = i ? &v[i - 1] : NULL;
+		const char *cls = k->rows[i].cls;
+		int rc;
+		if (cls == pk_same) {
+			if (!prev)
+				return pk_bad(k, "a shorthand in the first row");
+			o->cls = prev->cls;
+		} else {
+			/* the class of the previous row, most of the time */
+			if (!cls || !k->prev_cls || strcmp(cls, k->prev_cls) != 0) {
+				int c = cls ? sb_hw_class_parse(cls) : -1;
+				k->cls_k = c < 0 ? SB_HW_OTHER : (enum sb_hw_class)c;
+				k->prev_cls = cls;
+			}
+			o->cls = k->cls_k;
+		}
+		if (!pk_as_prev(&o->mfr, prev, prev ? prev->mfr : NULL) ||
+		    !pk_as_prev(&o->model, prev, prev ? prev->model : NULL) ||
+		    !pk_as_prev(&o->pn, prev, prev ? prev->pn : NULL) ||
+		    !pk_as_prev(&o->source, prev, prev ? prev->source : NULL) ||
+		    !pk_as_prev(&o->evidence, prev, prev ? prev->evidence : NULL))
+			return pk_bad(k, "a shorthand in the first row");
+		if (o->serial_raw == pk_serial) {
+			if (!o->serial)
+				return pk_bad(k, "a raw serial that refers to none");
+			o->serial_raw = o->serial;
+		}
+		if ((!o->mfr || !o->model || !o->pn) &&
+		    (rc = pk_fill(k, o, k->rows[i].comp)))
+			return rc;
+	}
+	return 0;
+}
+
+/* A report's packed text (len bytes) into ob->obs[] as rep p's rows. */
+static int pk_report(struct pk_read *k, struct rep *p, int64_t n,
+		     const char *text, size_t len)
+{
+	struct sb_inv_observed *ob = k->ob;
+	struct obs *v;
+	char *buf, *s;
+	size_t m = 0;
+	bool sorted = true;
+	int rc;
+
+	k->report = p->id;
+	if (p->packed)
+		return pk_bad(k, "two rows");
+	p->packed = true;
+	if (n < 0 || (n == 0) != (len == 0))
+		return pk_bad(k, "its count does not match its rows");
+	p->olo = p->ohi = ob->nobs;
+	if (!n)
+		return 0;
+	if ((size_t)n > ob->cobs - ob->nobs &&
+	    (rc = big_reserve((void **)&ob->obs, &ob->cobs,
+			      ob->nobs + (size_t)n > ob->cobs * 2 ?
+			      ob->nobs + (size_t)n : ob->cobs * 2, sizeof(*ob->obs))))
+		return rc;
+	if ((size_t)n > k->crows) {
+		struct pk_row *r = realloc(k->rows, (size_t)n * sizeof(*r));
+		if (!r)
+			return sb_error_set(SB_ENOMEM, "out of memory");
+		k->rows = r;
+		k->crows = (size_t)n;
+	}
+	if (!(buf = (char *)sp_dup(&ob->sp, text, len)))
+		return sb_error_set(SB_ENOMEM, "out of memory");
+	v = &ob->obs[ob->nobs];
+	for (s = buf;;) {
+		char *e = memchr(s, '\n', (size_t)(buf + len - s));
+		bool final = !e;
+		if (m == (size_t)n)
+			return pk_bad(k, "more rows than its count");
+		if (final)
+			e = buf + len;
+		v[m].node = p->node;
+		if ((rc = pk_row(k, s, e, &v[m], &k->rows[m])))
+			return rc;
+		if (m && k->rows[m].id <= k->rows[m - 1].id)
+			sorted = false;
+		m++;
+		if (final)
+			break;
+		s = e + 1;
+	}
+	if (m != (size_t)n)
+		return pk_bad(k, "fewer rows than its count");
+	if ((!sorted && (rc = pk_sort(k, v, m))) || (rc = pk_resolve(k, v, m)))
+		return rc;
+	ob->nobs += m;
+	p->ohi = ob->nobs;
+	return 0;
+}
+
+static int load_parts(struct sb_inv_observed *ob, struct sb_inv *db)
+{
+	struct pk_read k = { .ob = ob, .db = db, .cls_k = SB_HW_OTHER };
 	sqlite3_stmt *st = NULL;
 	struct rep *last = NULL;
-	enum sb_hw_class cls_k = SB_HW_OTHER;
-	char prev_cls[32] = "";
+	int rc = 0, s;
+
+	if (sqlite3_prepare_v2(db->db, "SELECT report_id, n, rows FROM report_parts "
+			       "WHERE report_id IN (" CANDIDATES ") ORDER BY report_id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sb_inv_sqlerr(db, "read report_parts");
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rep *p = rep_by_id(ob, sqlite3_column_int64(st, 0), last);
+		const char *text;
+		if (!p)
+			continue;	/* a report that arrived since */
+		last = p + 1 < ob->reps + ob->nreps ? p + 1 : NULL;
+		text = (const char *)sqlite3_column_text(st, 2);
+		if ((rc = pk_report(&k, p, sqlite3_column_int64(st, 1), text ? text : "",
+				    (size_t)sqlite3_column_bytes(st, 2))))
+			break;
+	}
+	if (!rc && s != SQLITE_DONE)
+		rc = sb_inv_sqlerr(db, "read report_parts");
+	sqlite3_finalize(st);
+	sqlite3_finalize(k.fill);
+	free(k.rows);
+	for (size_t i = 0; !rc && i < ob->nreps; i++)
+		if (!ob->reps[i].packed) {
+			k.report = ob->reps[i].id;
+			rc = pk_bad(&k, "its row is missing");
+		}
+	return rc;
+}
+
+static int load(struct sb_inv_observed *ob, struct sb_inv *db)
+{
+	sqlite3_stmt *st = NULL;
+	struct rep *last = NULL;
 	int rc = 0, s;
 
 	if ((rc = big_reserve((void **)&ob->reps, &ob->creps, rows_at_most(db,
@@ -327,76 +655,8 @@ static int load(struct sb_inv_observed *ob, struct sb_inv *db)
 	if (rc)
 		return rc;
 
-	/* the observations of those reports, through the (node, report_id)
-	 * index: the cost follows the current inventory, not its history */
-	if (sqlite3_prepare_v2(db->db,
-			       "SELECT o.report_id, c.class, "
-			       "coalesce(o.manufacturer, c.manufacturer), "
-			       "coalesce(o.model, c.model), "
-			       "coalesce(o.part_number, c.part_number), c.serial, "
-			       "coalesce(o.serial_raw, c.serial_raw), "
-			       "c.durable_id, o.slot, o.source, o.evidence_sha256, "
-			       "o.capacity_bytes FROM reports r "
-			       "CROSS JOIN observations o ON o.node = r.node AND "
-			       "o.report_id = r.id "
-			       "JOIN components c ON c.id = o.component_id "
-			       "WHERE r.id IN (" CANDIDATES ")",
-			       -1, &st, NULL) != SQLITE_OK)
-		return sb_inv_sqlerr(db, "read observations");
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		struct obs *o;
-		struct rep *p = rep_by_id(ob, sqlite3_column_int64(st, 0), last);
-		const char *cls, *raw;
-		int k;
-		if (!p)
-			continue;	/* a report that arrived since */
-		if ((rc = grow((void **)&ob->obs, &ob->cobs, ob->nobs, sizeof(*ob->obs))))
-			break;
-		if (p != last) {
-			if (p->ohi) {	/* rows out of order: should not happen */
-				rc = sb_error_set(SB_EINTERNAL, "observations of report "
-						  "%lld are not together",
-						  (long long)p->id);
-				break;
-			}
-			p->olo = ob->nobs;
-			last = p;
-		}
-		o = &ob->obs[ob->nobs++];
-		p->ohi = ob->nobs;
-		cls = sb_inv_col(st, 1);
-		/* the class of the previous row, most of the time */
-		if (!cls || !prev_cls[0] || strcmp(cls, prev_cls) != 0) {
-			k = cls ? sb_hw_class_parse(cls) : -1;
-			cls_k = k < 0 ? SB_HW_OTHER : (enum sb_hw_class)k;
-			snprintf(prev_cls, sizeof(prev_cls), "%s", cls ? cls : "");
-			if (!cls || strlen(cls) >= sizeof(prev_cls))
-				prev_cls[0] = '\0';
-		}
-		o->node = p->node;
-		o->cls = cls_k;
-		o->mfr = col_rep(ob, st, 2, &prev[0]);
-		o->model = col_rep(ob, st, 3, &prev[1]);
-		o->pn = col_rep(ob, st, 4, &prev[2]);
-		o->serial = col(ob, st, 5);
-		/* the raw serial is usually the normalised one: shared, not
-		 * copied */
-		raw = (const char *)sqlite3_column_text(st, 6);
-		if (raw && o->serial && strcmp(raw, o->serial) == 0)
-			o->serial_raw = o->serial;
-		else
-			o->serial_raw = col(ob, st, 6);
-		o->durable = col(ob, st, 7);
-		o->slot = col_rep(ob, st, 8, &prev[3]);
-		o->source = col_rep(ob, st, 9, &prev[4]);
-		o->evidence = col_rep(ob, st, 10, &prev[5]);
-		o->cap = (uint64_t)sqlite3_column_int64(st, 11);
-		o->used = false;
-	}
-	if (!rc && s != SQLITE_DONE)
-		rc = sb_inv_sqlerr(db, "read observations");
-	sqlite3_finalize(st);
-	if (rc)
+	/* the observations of those reports, packed one row per report */
+	if ((rc = load_parts(ob, db)))
 		return rc;
 
 	last = NULL;
@@ -459,6 +719,11 @@ void sb_inv_observed_free(struct sb_inv_observed *ob)
 	big_free(ob->disps, ob->cdisps, sizeof(*ob->disps));
 	sp_release(&ob->sp);
 	free(ob);
+}
+
+size_t sb_inv_observed_fills(const struct sb_inv_observed *ob)
+{
+	return ob ? ob->nfills : 0;
 }
 
 int sb_inv_read_tune(struct sb_inv *db)

@@ -14,7 +14,7 @@
 enum {
 	S_REPORT_FIND, S_REPORT_INS, S_EV_INS, S_COMP_FIND, S_COMP_INS,
 	S_COMP_SEEN, S_PLACE_OPEN, S_PLACE_CLOSE, S_PLACE_INS, S_OBS_INS,
-	S_FW_LAST, S_FW_INS, S_PLACE_AT_NODE,
+	S_FW_LAST, S_FW_INS, S_PLACE_AT_NODE, S_PARTS_INS,
 };
 
 static const char *const rec_sql[] = {
@@ -50,6 +50,8 @@ static const char *const rec_sql[] = {
 	[S_PLACE_AT_NODE] = "SELECT p.id, p.slot, p.source, c.identity FROM placements p "
 			    "JOIN components c ON c.id = p.component_id "
 			    "WHERE p.node = ? AND p.valid_to IS NULL",
+	[S_PARTS_INS] = "INSERT INTO report_parts (report_id, n, rows) "
+			SB_INV_PK_SELECT " WHERE r.id = ?",
 };
 
 static sqlite3_stmt *stmt(struct sb_inv *db, int which)
@@ -506,6 +508,12 @@ static int record_report(struct rec *r)
 	for (size_t i = 0; i < hw->ncomponents; i++)
 		if ((rc = record_component(r, &hw->components[i])))
 			return rc;
+	/* the report's rows as reconcile reads them, packed (inv_priv.h) */
+	if (!(st = stmt(db, S_PARTS_INS)))
+		return sb_error_code();
+	sqlite3_bind_int64(st, 1, r->report_id);
+	if ((rc = step_done(db, st, "pack the report's observations")))
+		return rc;
 	for (size_t i = 0; i < hw->nfirmware; i++)
 		if ((rc = record_firmware(r, &hw->firmware[i])))
 			return rc;

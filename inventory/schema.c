@@ -3,7 +3,7 @@
  * Append new entries at the end with the next version; never edit one that
  * has shipped, since files in the field already ran it. The layout is
  * described in docs/inventory.md. */
-#include "inventory/inventory.h"
+#include "inventory/inv_priv.h"
 
 const struct sb_inv_migration sb_inv_migrations[] = {
 	{ 1, "core",
@@ -131,6 +131,15 @@ const struct sb_inv_migration sb_inv_migrations[] = {
 	  "  id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, compiler TEXT NOT NULL,"
 	  "  time TEXT NOT NULL, data BLOB NOT NULL,"
 	  "  UNIQUE (sha256, compiler));" },
+	{ 4, "report_parts",
+	  /* Per report, the rows of its observations that reconcile reads,
+	   * packed in one TEXT (inv_priv.h, SB_INV_PK_SELECT): derived from
+	   * observations and components, written with them; one row per
+	   * report, also for a report without observations. */
+	  "CREATE TABLE report_parts ("
+	  "  report_id INTEGER PRIMARY KEY REFERENCES reports(id),"
+	  "  n INTEGER NOT NULL, rows TEXT NOT NULL);"
+	  "INSERT INTO report_parts (report_id, n, rows) " SB_INV_PK_SELECT ";" },
 };
 
 const size_t sb_inv_nmigrations =

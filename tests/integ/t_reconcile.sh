@@ -32,23 +32,38 @@ with open(path, "r+b") as f:
 PY
 }
 sqlite3 "$DB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+# refused DB FORMAT WHAT MESSAGE: reconcile of a damaged copy stops with
+# exit 1 and MESSAGE, and prints nothing
+refused() {
+	SITEBOOT_DB="$1" sb reconcile --site "$T/bom.yaml" "$2"
+	expect_rc 1 "$3 (exit 1)"
+	expect_in "$T/err" "$4" "with the message: $4"
+	[ -s "$T/out" ] && fail "reconcile printed a report from a damaged file" || pass "and prints nothing on stdout"
+}
+# the observations reconcile reads, packed one row per report
 cp "$DB" "$T/d.db"; rm -f "$T/d.db-wal" "$T/d.db-shm"
-page=$(sqlite3 "$T/d.db" "SELECT pageno FROM dbstat WHERE name = 'observations' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 1")
+page=$(sqlite3 "$T/d.db" "SELECT pageno FROM dbstat WHERE name = 'report_parts' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1")
 if [ -n "$page" ]; then
 	damage_page "$T/d.db" "$page"
-	SITEBOOT_DB="$T/d.db" sb reconcile --site "$T/bom.yaml" --csv
-	expect_rc 1 "a damaged observations table stops reconcile (exit 1)"
-	expect_in "$T/err" "damaged" "with the message of the check at open"
-	[ -s "$T/out" ] && fail "reconcile printed a report from a damaged file" || pass "and prints no report"
+	refused "$T/d.db" --csv "a damaged report_parts table stops reconcile" "damaged"
 else
-	fail "dbstat found no observations page"
+	fail "dbstat found no report_parts page"
 fi
 # an index page reconcile itself never reads: only the check beside it
 # can see the damage, and it still stops the report
 cp "$DB" "$T/d2.db"; rm -f "$T/d2.db-wal" "$T/d2.db-shm"
-page=$(sqlite3 "$T/d2.db" "SELECT pageno FROM dbstat WHERE name = 'components_durable' ORDER BY pageno LIMIT 1")
+page=$(sqlite3 "$T/d2.db" "SELECT pageno FROM dbstat WHERE name = 'firmware_node' ORDER BY pageno LIMIT 1")
 damage_page "$T/d2.db" "$page"
-SITEBOOT_DB="$T/d2.db" sb reconcile --site "$T/bom.yaml" --json
-expect_rc 1 "damage only quick_check reads stops reconcile (exit 1)"
-expect_in "$T/err" "quick_check of components" "the check names the table"
-[ -s "$T/out" ] && fail "reconcile printed JSON from a damaged file" || pass "and prints nothing on stdout"
+refused "$T/d2.db" --json "damage only quick_check reads stops reconcile" "quick_check of firmware"
+# makers packed as unknown (as when a later report named them): read
+# from components, the same report; and components is then checked too
+cp "$DB" "$T/d3.db"; rm -f "$T/d3.db-wal" "$T/d3.db-shm"
+sqlite3 "$T/d3.db" "UPDATE report_parts SET rows = replace(rows, char(9) || 'Acme' || char(9), char(9) || '\\N' || char(9))"
+[ "$(sqlite3 "$T/d3.db" "SELECT count(*) FROM report_parts WHERE rows LIKE '%' || char(9) || '\\N' || char(9) || 'M-%'")" -gt 0 ] \
+	&& pass "makers packed as NULL" || fail "the planted NULL makers are not there"
+SITEBOOT_DB="$T/d3.db" sb reconcile --site "$T/bom.yaml" --csv
+expect_rc 0 "makers looked up in components"
+cmp -s "$T/out" "$T/clean.csv" && pass "the same report as from the packed makers" || fail "looked-up makers changed the report"
+page=$(sqlite3 "$T/d3.db" "SELECT pageno FROM dbstat WHERE name = 'components_durable' ORDER BY pageno LIMIT 1")
+damage_page "$T/d3.db" "$page"
+refused "$T/d3.db" --csv "then damage in components stops reconcile" "quick_check of components"

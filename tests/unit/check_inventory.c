@@ -3,6 +3,7 @@
  * serial normalisation. */
 #include "common/error.h"
 #include "common/str.h"
+#include "inventory/inv_priv.h"	/* SB_INV_PK_SELECT */
 #include "inventory/inventory.h"
 #include "testutil.h"
 #include "invtest.h"
@@ -1324,6 +1325,361 @@ START_TEST(reconcile_unverifiable_until_a_source_sees)
 }
 END_TEST
 
+/* ---- report_parts: the packed observations --------------------------------- */
+
+/* report_parts as text, one line per report */
+static char *parts_dump(struct sb_inv *db)
+{
+	sqlite3_stmt *st;
+	struct sb_buf b;
+	char *out = NULL;
+
+	sb_buf_init(&b, (size_t)64 << 20);
+	ck_assert_int_eq(sqlite3_prepare_v2(sb_inv_sqlite(db), "SELECT report_id, n, "
+					    "rows FROM report_parts ORDER BY report_id",
+					    -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		sb_buf_printf(&b, "%lld %lld [%s]\n", sqlite3_column_int64(st, 0),
+			      sqlite3_column_int64(st, 1),
+			      (const char *)sqlite3_column_text(st, 2));
+	sqlite3_finalize(st);
+	ck_assert_int_eq(sb_buf_detach(&out, &b), 0);
+	return out;
+}
+
+/* The rows packed again from observations and components as they are
+ * now, by the migration's statement: what the join gives today. */
+static void repack(struct sb_inv *db)
+{
+	sql(db, "DELETE FROM report_parts; INSERT INTO report_parts (report_id, n, rows) "
+		SB_INV_PK_SELECT);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* two reconciliations found the same, field by field, in the same order */
+static void same_findings(const struct sb_inv_reconcile *a,
+			  const struct sb_inv_reconcile *b)
+{
+	ck_assert_uint_eq(a->n, b->n);
+	ck_assert_uint_eq(a->nblocking, b->nblocking);
+	ck_assert_uint_eq(a->nobservations, b->nobservations);
+	for (size_t i = 0; i < a->n; i++) {
+		const struct sb_inv_finding *x = &a->v[i], *y = &b->v[i];
+		ck_assert_str_eq(x->id, y->id);
+		ck_assert_str_eq(x->kind, y->kind);
+		ck_assert_int_eq(x->severity, y->severity);
+		ck_assert_msg(same_text(x->node, y->node) && same_text(x->line, y->line) &&
+			      same_text(x->part_number, y->part_number) &&
+			      same_text(x->expected_serial, y->expected_serial) &&
+			      same_text(x->observed_serial, y->observed_serial) &&
+			      same_text(x->observed_part, y->observed_part) &&
+			      same_text(x->location, y->location) &&
+			      same_text(x->detail, y->detail) &&
+			      same_text(x->evidence, y->evidence) &&
+			      x->found == y->found && x->ordered == y->ordered,
+			      "finding %zu differs: %s / %s", i, x->detail, y->detail);
+	}
+}
+
+/* the same findings; then release both and the database */
+static void same_findings_and_done(struct sb_inv *db, struct sb_inv_reconcile *a,
+				   struct sb_inv_reconcile *b)
+{
+	same_findings(a, b);
+	sb_inv_reconcile_release(a);
+	sb_inv_reconcile_release(b);
+	sb_inv_close(db);
+	rmdb();
+}
+
+/* raw serials that need the packed form's escapes, and a slot too */
+static const char *const odd_serials[] = {
+	"back\\slash", "tab\there", "line\nfeed", "\\N", "\\=", "\\s", "\\", "",
+	"ends\\", "\t\n\\",
+};
+
+/* n2 reports extra drives with those raw serials, one without any */
+static void odd_report(struct sb_inv *db)
+{
+	struct sb_hw_inventory hw;
+	char slot[16];
+
+	node_hw(&hw, "redfish://127.0.0.1:2", "CH-2", "D-21", "D-22", "1.0");
+	for (size_t i = 0; i < sizeof(odd_serials) / sizeof(odd_serials[0]); i++) {
+		struct sb_hw_component *c;
+		snprintf(slot, sizeof(slot), "Odd%zu", i);
+		c = comp(&hw, SB_HW_DRIVE, "ODD-1", NULL, slot);
+		c->serial = sb_strdup(odd_serials[i]);	/* as stored, not cleaned */
+	}
+	comp(&hw, SB_HW_DRIVE, "ODD-2", NULL, NULL)->location = sb_strdup("Bay\t9\\");
+	record(db, &hw, "n2", NULL);
+}
+
+START_TEST(pack_record_equals_backfill)
+{
+	struct sb_inv *db;
+	struct sb_hw_inventory hw;
+	char *at_record, *backfilled;
+
+	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
+	good_site(db);
+	odd_report(db);
+	inband_report(db, "n1", SB_HW_DRIVE, "ssh-lsblk", "S-1", "SOME MODEL", NULL, 0);
+	/* a report without components has a row too */
+	sb_hw_inventory_init(&hw);
+	hw.target = sb_strdup("n3");
+	hw.protocol = sb_strdup("ssh");
+	record(db, &hw, "n3", NULL);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM report_parts"),
+			 count(db, "SELECT count(*) FROM reports"));
+	ck_assert_int_eq(count(db, "SELECT sum(n) FROM report_parts"),
+			 count(db, "SELECT count(*) FROM observations"));
+	at_record = parts_dump(db);
+	repack(db);
+	backfilled = parts_dump(db);
+	ck_assert_str_eq(at_record, backfilled);
+	/* the shorthands are used: the evidence of a report is written once */
+	ck_assert_ptr_nonnull(strstr(at_record, "\t\\=\t\\=\t"));
+	free(at_record);
+	free(backfilled);
+	sb_inv_close(db);
+	rmdb();
+}
+END_TEST
+
+START_TEST(pack_round_trip)
+{
+	struct sb_inv *db;
+	struct sb_inv_reconcile r;
+	size_t n = sizeof(odd_serials) / sizeof(odd_serials[0]);
+	bool seen[sizeof(odd_serials) / sizeof(odd_serials[0])] = { 0 }, bay9 = false;
+
+	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
+	good_site(db);
+	odd_report(db);
+	reconcile(db, &r);
+	for (size_t i = 0; i < r.n; i++) {
+		const struct sb_inv_finding *f = &r.v[i];
+		if (strcmp(f->kind, "extra") != 0)
+			continue;
+		if (sb_streq(f->location, "n2/Bay\t9\\")) {
+			ck_assert_ptr_null(f->observed_serial);	/* NULL stays NULL */
+			bay9 = true;
+			continue;
+		}
+		ck_assert_ptr_nonnull(f->location);
+		ck_assert_msg(strncmp(f->location, "n2/Odd", 6) == 0, "%s", f->location);
+		size_t k = (size_t)atoi(f->location + 6);
+		ck_assert_uint_lt(k, n);
+		/* the empty string stays empty, not NULL */
+		ck_assert_ptr_nonnull(f->observed_serial);
+		ck_assert_str_eq(f->observed_serial, odd_serials[k]);
+		seen[k] = true;
+	}
+	for (size_t k = 0; k < n; k++)
+		ck_assert_msg(seen[k], "no extra with the raw serial of Odd%zu", k);
+	ck_assert(bay9);
+	sb_inv_reconcile_release(&r);
+	sb_inv_close(db);
+	rmdb();
+}
+END_TEST
+
+/* An lsblk report gives a drive without a part number; a later BMC
+ * report of the same drive (another target, so the lsblk report stays
+ * the latest of its own) gives the component one. The packed row of the
+ * lsblk report still says NULL: the reader looks the name up, and finds
+ * what the join of observations and components gives. */
+START_TEST(pack_fill_in_later_part_number)
+{
+	struct sb_inv *db;
+	struct sb_inv_reconcile r, j;
+	struct sb_inv_expect e;
+	struct sb_inv_expect_node n;
+	struct sb_inv_expect_line l;
+	struct sb_inv_observed *ob;
+	struct sb_hw_inventory hw;
+	const struct sb_inv_finding *f;
+	char *before, *after;
+	size_t fills;
+
+	osd_site(&e, &n, &l);
+	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
+	inband_report(db, "n1", SB_HW_DRIVE, "ssh-lsblk", "S3X1NA0T100001",
+		      "SAMSUNG MZQL23T8HCLS-00A07", NULL, 0);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM components WHERE "
+			       "part_number IS NULL"), 1);
+	before = parts_dump(db);
+	ck_assert_ptr_nonnull(strstr(before, "\\N"));
+	node_hw(&hw, "redfish://127.0.0.1:1", "CH-1", NULL, NULL, "1");
+	free(hw.components[1].part_number);
+	hw.components[1].part_number = sb_strdup("400-BNQW");
+	free(hw.components[1].manufacturer);
+	hw.components[1].manufacturer = sb_strdup("Samsung");
+	sb_hw_set(&hw.components[1].serial, "S3X1NA0T100001", 14);
+	record(db, &hw, "n1", NULL);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM components WHERE "
+			       "part_number = '400-BNQW'"), 1);
+	/* the lsblk report's row is as it was packed */
+	after = parts_dump(db);
+	ck_assert_ptr_nonnull(strstr(after, strchr(before, '[')));
+	free(before);
+	free(after);
+	ck_assert_int_eq(sb_inv_observed_load(&ob, db), 0);
+	fills = sb_inv_observed_fills(ob);
+	sb_inv_observed_free(ob);
+	ck_assert_int_eq(sb_inv_reconcile(&r, db, &e), 0);
+	/* the lsblk drive now has the part number the BMC gave */
+	ck_assert_ptr_nonnull(f = first(&r, "matched", "osd"));
+	ck_assert_msg(!f->detail || !strstr(f->detail, "part number not observed"), "%s",
+		      f->detail);
+	/* the same findings as rows packed from today's join */
+	repack(db);
+	ck_assert_int_eq(sb_inv_observed_load(&ob, db), 0);
+	/* one lookup fewer: the lsblk row's; rows whose names nobody gave
+	 * (the chassis' maker) are looked up either way */
+	ck_assert_uint_eq(sb_inv_observed_fills(ob) + 1, fills);
+	ck_assert_int_eq((int64_t)fills - 1, count(db, "SELECT count(*) FROM "
+			 "observations o JOIN components c ON c.id = o.component_id "
+			 "WHERE coalesce(o.manufacturer, c.manufacturer) IS NULL OR "
+			 "coalesce(o.model, c.model) IS NULL OR "
+			 "coalesce(o.part_number, c.part_number) IS NULL"));
+	sb_inv_observed_free(ob);
+	ck_assert_int_eq(sb_inv_reconcile(&j, db, &e), 0);
+	same_findings_and_done(db, &r, &j);
+}
+END_TEST
+
+/* rows of a report in reverse order, as group_concat might give them */
+static void reverse_rows(struct sb_inv *db, int64_t report)
+{
+	sqlite3 *h = sb_inv_sqlite(db);
+	sqlite3_stmt *st;
+	char *text, *rev, *lines[256];
+	size_t nl = 0, len, at = 0;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT rows FROM report_parts WHERE "
+					    "report_id = ?", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, report);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	text = sb_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	len = strlen(text);
+	rev = calloc(1, len + 1);
+	for (char *p = text, *q; p; p = q) {
+		ck_assert_uint_lt(nl, 256);
+		lines[nl++] = p;
+		if ((q = strchr(p, '\n')))
+			*q++ = '\0';
+	}
+	ck_assert_uint_gt(nl, 2);
+	for (size_t i = nl; i-- > 0;) {
+		size_t k = strlen(lines[i]);
+		memcpy(rev + at, lines[i], k);
+		at += k;
+		if (i)
+			rev[at++] = '\n';
+	}
+	ck_assert_int_eq(sqlite3_prepare_v2(h, "UPDATE report_parts SET rows = ? WHERE "
+					    "report_id = ?", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, rev, (int)at, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, report);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	free(text);
+	free(rev);
+}
+
+START_TEST(pack_rows_out_of_order)
+{
+	struct sb_inv *db;
+	struct sb_inv_reconcile r, j;
+
+	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
+	good_site(db);
+	odd_report(db);
+	reconcile(db, &r);
+	reverse_rows(db, 2);
+	reverse_rows(db, 4);
+	reconcile(db, &j);
+	same_findings_and_done(db, &r, &j);
+}
+END_TEST
+
+/* a damaged or missing packed row stops reconcile with a clear message */
+static void pack_refused(const char *damage, const char *says)
+{
+	struct sb_inv *db;
+	struct sb_inv_reconcile r;
+	struct site_fixture f;
+
+	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
+	good_site(db);
+	sql(db, damage);
+	site_fixture(&f);
+	ck_assert_msg(sb_inv_reconcile(&r, db, &f.e) == SB_ETAMPER, "%s: not refused",
+		      damage);
+	ck_assert_msg(strstr(sb_error_message(), says) &&
+		      strstr(sb_error_message(), "report_parts") &&
+		      strstr(sb_error_message(), "report 2"), "%s", sb_error_message());
+	sb_inv_close(db);
+	rmdb();
+}
+
+START_TEST(pack_malformed)
+{
+	pack_refused("DELETE FROM report_parts WHERE report_id = 2", "missing");
+	pack_refused("UPDATE report_parts SET n = n + 1 WHERE report_id = 2",
+		     "fewer rows than its count");
+	pack_refused("UPDATE report_parts SET n = n - 1 WHERE report_id = 2",
+		     "more rows than its count");
+	pack_refused("UPDATE report_parts SET rows = replace(rows, char(9) || "
+		     "'chassis' || char(9), char(9)) WHERE report_id = 2", "too few fields");
+	pack_refused("UPDATE report_parts SET rows = replace(rows, 'CH-2', 'CH\\-2') "
+		     "WHERE report_id = 2", "stray backslash");
+	pack_refused("UPDATE report_parts SET rows = '6' || substr(rows, instr(rows, "
+		     "char(9))) WHERE report_id = 2", "an observation twice");
+	pack_refused("UPDATE report_parts SET rows = 'x' || rows WHERE report_id = 2",
+		     "a number is not one");
+}
+END_TEST
+
+/* A schema-3 file (before report_parts) with reports: opening it runs
+ * migration 4, whose backfill gives the rows recording would have, and
+ * reconcile finds what it found before. */
+START_TEST(pack_migration_from_3)
+{
+	struct sb_inv *db;
+	struct sb_inv_reconcile r, j;
+	char *at_record, *backfilled, path[300];
+
+	ck_assert_int_eq(sb_inv_open(&db, tmpdb(), 0), 0);
+	snprintf(path, sizeof(path), "%s", sb_inv_path(db));
+	good_site(db);
+	odd_report(db);
+	reconcile(db, &r);
+	at_record = parts_dump(db);
+	sql(db, "DROP TABLE report_parts; PRAGMA user_version = 3");
+	sb_inv_close(db);
+	ck_assert_int_eq(sb_inv_open(&db, path, SB_INV_READONLY), 0);
+	ck_assert_int_eq(count(db, "PRAGMA user_version"), 4);
+	backfilled = parts_dump(db);
+	ck_assert_str_eq(at_record, backfilled);
+	reconcile(db, &j);
+	same_findings(&r, &j);
+	free(at_record);
+	free(backfilled);
+	sb_inv_reconcile_release(&r);
+	sb_inv_reconcile_release(&j);
+	sb_inv_close(db);
+	rmdb();
+}
+END_TEST
+
 START_TEST(version_compare)
 {
 	ck_assert_int_lt(sb_inv_version_cmp("1.6.5", "1.10.0"), 0);
@@ -1385,6 +1741,15 @@ static Suite *suite(void)
 	tcase_add_test(t, reconcile_makers_part_number);
 	tcase_add_test(t, reconcile_unverifiable_until_a_source_sees);
 	tcase_add_test(t, version_compare);
+	suite_add_tcase(s, t);
+	t = tcase_create("report_parts");
+	tcase_set_timeout(t, 120);
+	tcase_add_test(t, pack_record_equals_backfill);
+	tcase_add_test(t, pack_round_trip);
+	tcase_add_test(t, pack_fill_in_later_part_number);
+	tcase_add_test(t, pack_rows_out_of_order);
+	tcase_add_test(t, pack_malformed);
+	tcase_add_test(t, pack_migration_from_3);
 	suite_add_tcase(s, t);
 	return s;
 }
