@@ -1473,7 +1473,7 @@ START_TEST(pack_round_trip)
 		}
 		ck_assert_ptr_nonnull(f->location);
 		ck_assert_msg(strncmp(f->location, "n2/Odd", 6) == 0, "%s", f->location);
-		size_t k = (size_t)atoi(f->location + 6);
+		size_t k = (size_t)strtoul(f->location + 6, NULL, 10);
 		ck_assert_uint_lt(k, n);
 		/* the empty string stays empty, not NULL */
 		ck_assert_ptr_nonnull(f->observed_serial);
