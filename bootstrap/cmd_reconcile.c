@@ -70,11 +70,31 @@ static void ob_put(struct outbuf *o, const char *s, size_t n)
 	}
 }
 
-/* One field, RFC 4180 quoting (as sb_inv_csv_field), then ',' or '\n'. */
+/* One field, RFC 4180 quoting (as sb_inv_csv_field), then ',' or '\n'.
+ * Most fields need no quotes: they are copied straight into the buffer
+ * in one pass, which stops at the first character that needs them. */
 static void ob_field(struct outbuf *o, const char *s, bool last)
 {
-	size_t n = s ? strlen(s) : 0;
+	size_t n;
 
+	if (s) {
+		char *d, *end;
+		const char *p = s;
+		if (sizeof(o->b) - o->n < 1024)
+			ob_flush(o);
+		d = o->b + o->n;
+		end = o->b + sizeof(o->b) - 1;	/* room for the separator */
+		while (*p && *p != ',' && *p != '"' && *p != '\n' && *p != '\r' &&
+		       d < end)
+			*d++ = *p++;
+		if (!*p) {
+			*d++ = last ? '\n' : ',';
+			o->n = (size_t)(d - o->b);
+			return;
+		}
+		/* quotes needed, or a very long field: the general way */
+	}
+	n = s ? strlen(s) : 0;
 	if (n && strpbrk(s, ",\"\n\r")) {
 		ob_put(o, "\"", 1);
 		for (const char *q; (q = strchr(s, '"')); s = q + 1) {
