@@ -311,9 +311,9 @@ struct job {
 	char msg[1024];
 	/* the check */
 	const char *db_path;
-	/* the BOM: its bytes and hash are read first (on the command's
-	 * thread, which owns the database connection), with its compiled
-	 * form when this build made one; the job unpacks that, or parses */
+	/* the BOM: its bytes and hash, then its compiled form when this
+	 * build made one (read on a connection of the job's own: the
+	 * command's is busy reading the observations); unpacked, or parsed */
 	const char *bom_path;
 	char *bom_buf;
 	size_t bom_len;
@@ -328,6 +328,7 @@ struct job {
 	unsigned char *packed;	/* a miss: the compiled form to store */
 	size_t packed_len;
 	struct sb_site *site;	/* a miss: the parsed BOM */
+	uint64_t lookup_wall, lookup_cpu, job_wall, job_cpu;	/* -v */
 	struct sb_arena *arena;
 	struct sb_inv_expect *e;
 	struct sb_diags diags;
@@ -375,10 +376,18 @@ static int check_job(struct job *j)
 	return rc;
 }
 
-/* The BOM's bytes, hash and compiled form (when this build stored one),
- * before the threads that need them start. */
-static void bom_lookup(struct job *j, struct sb_inv *db)
+static uint64_t thread_cpu_ns(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The BOM's bytes, hash and compiled form (when this build stored one). */
+static void bom_lookup_one(struct job *j)
+{
+	struct sb_inv *db = NULL;
 	int rc;
 
 	j->bom_read_rc = sb_yaml_read_file(&j->bom_buf, &j->bom_len, j->bom_path,
@@ -392,16 +401,26 @@ static void bom_lookup(struct job *j, struct sb_inv *db)
 			 "the BOM is parsed every time");
 		return;
 	}
-	rc = sb_inv_bom_compiled_get(db, j->bom_sha256, j->compiler, &j->blob,
-				     &j->blob_len);
+	rc = sb_inv_open(&db, j->db_path, SB_INV_READONLY | SB_INV_NOCHECK);
+	if (!rc)
+		rc = sb_inv_read_tune(db);
+	if (!rc)
+		rc = sb_inv_bom_compiled_get(db, j->bom_sha256, j->compiler, &j->blob,
+					     &j->blob_len);
+	sb_inv_close(db);
 	if (rc)
 		snprintf(j->why, sizeof(j->why), "%s", rc == SB_ENOTFOUND ?
 			 "none for this BOM and this build" : sb_error_message());
 }
 
-static int bom_job(struct job *j)
+static int bom_job_one(struct job *j)
 {
+	uint64_t w = sb_time_mono_ns(), c = thread_cpu_ns();
 	int rc;
+
+	bom_lookup_one(j);
+	j->lookup_wall = sb_time_mono_ns() - w;
+	j->lookup_cpu = thread_cpu_ns() - c;
 
 	if (j->bom_read_rc)
 		return sb_error_set(j->bom_read_rc, "%s: cannot read the BOM", j->bom_path);
@@ -425,6 +444,16 @@ static int bom_job(struct job *j)
 			       j->bom_path, j->bom_sha256) != 0)
 		snprintf(j->why, sizeof(j->why), "%s", sb_error_message());
 	return 0;
+}
+
+static int bom_job(struct job *j)
+{
+	uint64_t w = sb_time_mono_ns(), c = thread_cpu_ns();
+	int rc = bom_job_one(j);
+
+	j->job_wall = sb_time_mono_ns() - w;
+	j->job_cpu = thread_cpu_ns() - c;
+	return rc;
 }
 
 /* The compiled form of a BOM that was parsed, for the next run; a cache:
@@ -533,9 +562,9 @@ static int run_reconcile(struct sb_cli *cli, int argc, char **argv)
 	chk.db_path = sb_inv_path(db);
 	job_start(&chk, check_job);
 	bom.bom_path = opt[O_SITE];
+	bom.db_path = sb_inv_path(db);
 	bom.arena = &a;
 	bom.e = &e;
-	bom_lookup(&bom, db);
 	job_start(&bom, bom_job);
 	phase(&pc, "open");
 	if ((rc = sb_inv_observed_load(&ob, db))) {
@@ -560,6 +589,12 @@ static int run_reconcile(struct sb_cli *cli, int argc, char **argv)
 	else if (pc.on)
 		fprintf(stderr, "siteboot reconcile:   BOM parsed; its compiled form: "
 			"%s\n", bom.why);
+	if (pc.on)
+		fprintf(stderr, "siteboot reconcile:   BOM on its thread: %.1f ms wall "
+			"%.1f ms CPU, of which read, hashed, looked up %.1f ms wall "
+			"%.1f ms CPU\n", (double)bom.job_wall / 1e6,
+			(double)bom.job_cpu / 1e6, (double)bom.lookup_wall / 1e6,
+			(double)bom.lookup_cpu / 1e6);
 	phase(&pc, "waiting for the BOM");
 	head.id = e.site;
 	head.tier = e.tier;

@@ -570,34 +570,52 @@ int sb_inv_bom_compiled_get(struct sb_inv *db, const char *sha256,
 			    size_t *len)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = 0, s;
+	sqlite3_blob *h = NULL;
+	int rc = 0, s, n = 0, isblob = 0;
+	sqlite3_int64 id = 0;
 
 	*blob = NULL;
 	*len = 0;
-	if (sqlite3_prepare_v2(db->db, "SELECT data FROM bom_compiled WHERE "
-			       "sha256 = ? AND compiler = ?", -1, &st, NULL) != SQLITE_OK)
+	/* length() of a blob is in its record's header: the pages of the
+	 * blob are read once, below, straight into the buffer (a column's
+	 * value would be assembled in SQLite's own buffer, then copied) */
+	if (sqlite3_prepare_v2(db->db, "SELECT id, length(data), typeof(data) = "
+			       "'blob' FROM bom_compiled "
+			       "WHERE sha256 = ? AND compiler = ?", -1, &st,
+			       NULL) != SQLITE_OK)
 		return sb_inv_sqlerr(db, "read the compiled BOM");
 	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, compiler, -1, SQLITE_STATIC);
 	s = sqlite3_step(st);
 	if (s == SQLITE_ROW) {
-		const void *p = sqlite3_column_blob(st, 0);
-		int n = sqlite3_column_bytes(st, 0);
-		if (n <= 0 || !p) {
-			rc = sb_error_set(SB_ETAMPER, "compiled BOM: empty");
-		} else if (!(*blob = malloc((size_t)n))) {
-			rc = sb_error_set(SB_ENOMEM, "out of memory");
-		} else {
-			memcpy(*blob, p, (size_t)n);
-			*len = (size_t)n;
-		}
-	} else if (s == SQLITE_DONE) {
-		rc = sb_error_set(SB_ENOTFOUND, "no compiled form of this BOM for "
-				  "this build");
-	} else {
-		rc = sb_inv_sqlerr(db, "read the compiled BOM");
+		id = sqlite3_column_int64(st, 0);
+		n = sqlite3_column_int(st, 1);
+		isblob = sqlite3_column_int(st, 2);
 	}
 	sqlite3_finalize(st);
+	if (s == SQLITE_DONE)
+		return sb_error_set(SB_ENOTFOUND, "no compiled form of this BOM for "
+				    "this build");
+	if (s != SQLITE_ROW)
+		return sb_inv_sqlerr(db, "read the compiled BOM");
+	if (!isblob)
+		return sb_error_set(SB_ETAMPER, "compiled BOM: not a blob");
+	if (n <= 0)
+		return sb_error_set(SB_ETAMPER, "compiled BOM: empty");
+	if (!(*blob = malloc((size_t)n)))
+		return sb_error_set(SB_ENOMEM, "out of memory");
+	if (sqlite3_blob_open(db->db, "main", "bom_compiled", "data", id, 0, &h) !=
+	    SQLITE_OK || sqlite3_blob_bytes(h) != n ||
+	    sqlite3_blob_read(h, *blob, n, 0) != SQLITE_OK) {
+		rc = h && sqlite3_blob_bytes(h) != n ?
+			sb_error_set(SB_ECONFLICT, "compiled BOM: replaced while read") :
+			sb_inv_sqlerr(db, "read the compiled BOM");
+		free(*blob);
+		*blob = NULL;
+	} else {
+		*len = (size_t)n;
+	}
+	sqlite3_blob_close(h);
 	return rc;
 }
 

@@ -91,8 +91,9 @@ damaged() {
 }
 damaged "truncated" "substr(data, 1, length(data) / 2)" "its size does not match"
 damaged "random bytes" "randomblob(length(data))" "not a compiled BOM of this format"
-damaged "a huge count" "substr(data, 1, 108) || x'ffffff7f' || substr(data, 113)" \
+damaged "a huge count" "CAST(substr(data, 1, 108) || x'ffffff7f' || substr(data, 113) AS BLOB)" \
 	"its counts do not add up to its size"
+damaged "text" "CAST(data AS TEXT)" "not a blob"
 damaged "a changed string" "CAST(replace(CAST(data AS TEXT), 'DIMM', 'DIMX') AS BLOB)" \
 	"its content does not match its digest"
 damaged "empty" "x''" "empty"
