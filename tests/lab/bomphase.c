@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		if (sb_inv_open(&db, argv[3], SB_INV_READONLY | SB_INV_NOCHECK) ||
-		    sb_inv_read_tune(db) || siteboots(db, sha, compiler, sizeof(compiler)) ||
+		    siteboots(db, sha, compiler, sizeof(compiler)) ||
 		    sb_inv_bom_compiled_get(db, sha, compiler, &blob, &blen) ||
 		    sb_inv_expect_unpack(&e, &a, &d, blob, blen, argv[2], sha))
 			goto out;
