@@ -696,8 +696,10 @@ const struct sb_cmd sb_cmd_reconcile = {
 		"everything); --json and --csv give every row with site, PO, PO line, "
 		"vendor, BOM line, part number, quantities ordered and found, expected "
 		"and observed serials, location, finding, severity and evidence. The BOM "
-		"used is recorded in the ledger (bom.imported) the first time. Exits 1 "
-		"when a blocking finding exists.",
+		"used is recorded in the ledger (bom.imported) the first time, and its "
+		"compiled form is kept in the inventory (bom_compiled, per BOM file and "
+		"siteboot build), so that the next run with the same file need not parse "
+		"it; -v says which way it went. Exits 1 when a blocking finding exists.",
 	.opts = rec_opts,
 	.example = "siteboot reconcile --site site.yaml\n"
 		   "siteboot reconcile --site site.yaml --csv > reconcile.csv",
