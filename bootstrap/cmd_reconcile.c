@@ -78,11 +78,31 @@ static void ob_put(struct outbuf *o, const char *s, size_t n)
 	}
 }
 
-/* One field, RFC 4180 quoting (as sb_inv_csv_field), then ',' or '\n'. */
+/* One field, RFC 4180 quoting (as sb_inv_csv_field), then ',' or '\n'.
+ * Most fields need no quotes: they are copied straight into the buffer
+ * in one pass, which stops at the first character that needs them. */
 static void ob_field(struct outbuf *o, const char *s, bool last)
 {
-	size_t n = s ? strlen(s) : 0;
+	size_t n;
 
+	if (s) {
+		char *d, *end;
+		const char *p = s;
+		if (sizeof(o->b) - o->n < 1024)
+			ob_flush(o);
+		d = o->b + o->n;
+		end = o->b + sizeof(o->b) - 1;	/* room for the separator */
+		while (*p && *p != ',' && *p != '"' && *p != '\n' && *p != '\r' &&
+		       d < end)
+			*d++ = *p++;
+		if (!*p) {
+			*d++ = last ? '\n' : ',';
+			o->n = (size_t)(d - o->b);
+			return;
+		}
+		/* quotes needed, or a very long field: the general way */
+	}
+	n = s ? strlen(s) : 0;
 	if (n && strpbrk(s, ",\"\n\r")) {
 		ob_put(o, "\"", 1);
 		for (const char *q; (q = strchr(s, '"')); s = q + 1) {
@@ -111,20 +131,10 @@ static void ob_uint(struct outbuf *o, unsigned v, bool show)
 	ob_put(o, num + i, sizeof(num) - i);
 }
 
-static int print_csv(const struct sb_inv_reconcile *r, const char *site)
+static void csv_rows(struct outbuf *o, const struct sb_inv_reconcile *r,
+		     const char *site, size_t lo, size_t hi)
 {
-	struct outbuf *o = malloc(sizeof(*o));
-	static const char head[] = "site,po,po_line,vendor,bom_line,node,line,"
-		"part_number,ordered,found,expected_serial,observed_serial,"
-		"observed_part,location,finding,severity,blocking,evidence,id,"
-		"disposition,detail\n";
-
-	if (!o)
-		return sb_error_set(SB_ENOMEM, "out of memory");
-	o->f = stdout;
-	o->n = 0;
-	ob_put(o, head, sizeof(head) - 1);
-	for (size_t i = 0; i < r->n; i++) {
+	for (size_t i = lo; i < hi; i++) {
 		const struct sb_inv_finding *f = &r->v[i];
 		ob_field(o, site, false);
 		ob_field(o, f->po, false);
@@ -149,8 +159,70 @@ static int print_csv(const struct sb_inv_reconcile *r, const char *site)
 		ob_field(o, f->detail, true);
 	}
 	ob_flush(o);
+}
+
+/* The second half of a large report, formatted into memory on another
+ * thread while this one writes the first. */
+struct csv_half {
+	struct outbuf *o;
+	const struct sb_inv_reconcile *r;
+	const char *site;
+	size_t lo, hi;
+	char *mem;
+	size_t len;
+};
+
+static void *csv_half_main(void *arg)
+{
+	struct csv_half *h = arg;
+
+	csv_rows(h->o, h->r, h->site, h->lo, h->hi);
+	return NULL;
+}
+
+static int print_csv(const struct sb_inv_reconcile *r, const char *site)
+{
+	struct outbuf *o = malloc(2 * sizeof(*o));
+	struct csv_half h = { .r = r, .site = site, .hi = r->n };
+	static const char head[] = "site,po,po_line,vendor,bom_line,node,line,"
+		"part_number,ordered,found,expected_serial,observed_serial,"
+		"observed_part,location,finding,severity,blocking,evidence,id,"
+		"disposition,detail\n";
+	pthread_t tid;
+	bool two = false;
+	int rc = 0;
+
+	if (!o)
+		return sb_error_set(SB_ENOMEM, "out of memory");
+	o[0].f = stdout;
+	o[0].n = 0;
+	h.lo = r->n;
+	if (r->n >= 8192) {
+		h.o = &o[1];
+		h.o->n = 0;
+		h.lo = r->n / 2;
+		h.o->f = open_memstream(&h.mem, &h.len);
+		two = h.o->f && pthread_create(&tid, NULL, csv_half_main, &h) == 0;
+		if (!two) {
+			if (h.o->f)
+				fclose(h.o->f);
+			free(h.mem);
+			h.mem = NULL;
+			h.lo = r->n;
+		}
+	}
+	ob_put(&o[0], head, sizeof(head) - 1);
+	csv_rows(&o[0], r, site, 0, h.lo);
+	if (two) {
+		pthread_join(tid, NULL);
+		if (fclose(h.o->f) != 0)
+			rc = sb_error_set(SB_ENOMEM, "out of memory for the report");
+		else
+			fwrite(h.mem, 1, h.len, stdout);
+		free(h.mem);
+	}
 	free(o);
-	return 0;
+	return rc;
 }
 
 static json_t *finding_json(const struct sb_inv_finding *f)

@@ -14,6 +14,7 @@
 #include "common/time.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -120,10 +121,9 @@ struct ctx {
 	struct sb_arena *a;
 	struct obs *obs;	/* this site's, by node (then as seen) */
 	size_t nobs, obs_cap;	/* obs_cap 0: obs points into ob->obs */
-	struct obs **by_serial;	/* serial != NULL, by (hash of the serial,
-				   serial, node, as seen): one run per serial */
-	uint64_t *serial_hash;	/* by_serial[i]'s */
-	size_t nby_serial;
+	struct sslot *stab;	/* the serial index: one slot per serial */
+	size_t stab_mask;
+	uint32_t *snext;	/* the next obs with the same serial */
 	struct rep *reps;	/* this site's, by node, then id */
 	size_t nreps;
 	struct fw *fws;		/* by node, then as seen */
@@ -616,8 +616,7 @@ out:
 	return rc;
 }
 
-/* FNV-1a, 64 bits: the serial index is ordered by it first, so that
- * sorting and searching compare integers, and strings only on a tie. */
+/* FNV-1a, 64 bits. */
 static uint64_t serial_hash(const char *s)
 {
 	uint64_t h = 0xcbf29ce484222325u;
@@ -627,67 +626,72 @@ static uint64_t serial_hash(const char *s)
 	return h;
 }
 
-struct skey {
-	uint64_t h;
-	struct obs *o;
+/* The serial index: a hash table (open addressing) with one slot per
+ * distinct serial; the observations with that serial are chained in the
+ * order of c->obs, which is by node, then as seen: the order every pass
+ * and the duplicate report take them in. */
+#define SNONE UINT32_MAX
+struct sslot {
+	uint32_t tag;		/* the hash's top bits */
+	uint32_t head, tail;	/* into c->obs; head SNONE: a free slot */
+	uint32_t n;
 };
 
-static int cmp_skey(const void *a, const void *b)
+static struct sslot *serial_slot(const struct ctx *c, const char *serial,
+				 uint64_t h)
 {
-	const struct skey *x = a, *y = b;
-	int k;
+	uint32_t tag = (uint32_t)(h >> 32);
 
-	if (x->h != y->h)
-		return x->h < y->h ? -1 : 1;
-	k = strcmp(x->o->serial, y->o->serial);
-	if (!k)
-		k = cmp_str(x->o->node, y->o->node);
-	/* then as seen: the same answer on every run */
-	return k ? k : (x->o > y->o) - (x->o < y->o);
+	for (size_t j = (size_t)h & c->stab_mask;; j = (j + 1) & c->stab_mask) {
+		struct sslot *t = &c->stab[j];
+		if (t->head == SNONE ||
+		    (t->tag == tag && strcmp(c->obs[t->head].serial, serial) == 0))
+			return t;
+	}
 }
 
 static int index_serials(struct ctx *c)
 {
-	size_t n = c->nobs ? c->nobs : 1;
-	struct skey *v = malloc(n * sizeof(*v));
+	size_t cap = 64;
 
-	c->by_serial = malloc(n * sizeof(*c->by_serial));
-	c->serial_hash = malloc(n * sizeof(*c->serial_hash));
-	if (!v || !c->by_serial || !c->serial_hash) {
-		free(v);
+	if (c->nobs >= SNONE)
+		return sb_error_set(SB_ENOMEM, "too many observations to match "
+				    "(%zu)", c->nobs);
+	while (cap < c->nobs + c->nobs / 2)	/* at most 2/3 full */
+		cap <<= 1;
+	c->stab = malloc(cap * sizeof(*c->stab));
+	c->snext = malloc((c->nobs ? c->nobs : 1) * sizeof(*c->snext));
+	if (!c->stab || !c->snext)
 		return sb_error_set(SB_ENOMEM, "out of memory");
-	}
-	for (size_t i = 0; i < c->nobs; i++)
-		if (c->obs[i].serial) {
-			v[c->nby_serial].h = serial_hash(c->obs[i].serial);
-			v[c->nby_serial++].o = &c->obs[i];
+	c->stab_mask = cap - 1;
+	for (size_t j = 0; j < cap; j++)
+		c->stab[j].head = SNONE;
+	for (size_t i = 0; i < c->nobs; i++) {
+		const char *serial = c->obs[i].serial;
+		uint64_t h;
+		struct sslot *t;
+		if (!serial)
+			continue;
+		h = serial_hash(serial);
+		t = serial_slot(c, serial, h);
+		c->snext[i] = SNONE;
+		if (t->head == SNONE) {
+			t->tag = (uint32_t)(h >> 32);
+			t->head = t->tail = (uint32_t)i;
+			t->n = 1;
+		} else {
+			c->snext[t->tail] = (uint32_t)i;
+			t->tail = (uint32_t)i;
+			t->n++;
 		}
-	qsort(v, c->nby_serial, sizeof(*v), cmp_skey);
-	for (size_t i = 0; i < c->nby_serial; i++) {
-		c->by_serial[i] = v[i].o;
-		c->serial_hash[i] = v[i].h;
 	}
-	free(v);
 	return 0;
 }
 
-/* First index in by_serial with this serial, or where none is. */
-static size_t serial_lower(const struct ctx *c, const char *serial)
+/* The first observation with this serial (c->obs index), or SNONE. */
+static uint32_t serial_first(const struct ctx *c, const char *serial)
 {
-	uint64_t h = serial_hash(serial);
-	size_t lo = 0, hi = c->nby_serial;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (c->serial_hash[mid] < h)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	while (lo < c->nby_serial && c->serial_hash[lo] == h &&
-	       strcmp(c->by_serial[lo]->serial, serial) < 0)
-		lo++;
-	return lo;
+	return serial_slot(c, serial, serial_hash(serial))->head;
 }
 
 /* [lo, hi) of the rows of `node` in an array sorted by node, whose
@@ -811,31 +815,33 @@ static size_t id_key(char key[1024], const struct sb_inv_finding *f,
 	return n;
 }
 
-/* Stable ids and dispositions, once every finding is in. The ids are
- * SHA-256 of their keys, hashed a batch at a time (several lanes at
- * once where the CPU can). */
-static void finish(struct ctx *c)
+/* Stable ids and dispositions for findings [lo, hi). The ids are SHA-256
+ * of their keys, hashed a batch at a time (several lanes at once where
+ * the CPU can). */
+struct finishing {
+	struct ctx *c;
+	const struct disp **dv;	/* the decisions by finding, or NULL */
+	size_t nd;
+	size_t lo, hi;
+	size_t nblocking;	/* out */
+};
+
+static void finish_range(struct finishing *w)
 {
 	enum { BATCH = 64 };
 	static const char hexd[] = "0123456789abcdef";
+	struct ctx *c = w->c;
 	struct sb_inv_reconcile *r = c->r;
 	char (*keys)[1024] = malloc(BATCH * sizeof(*keys));
 	unsigned char sum[BATCH][32];
 	const unsigned char *msg[BATCH];
-	size_t len[BATCH], nd = 0;
-	const struct disp **dv = malloc((c->ndisps ? c->ndisps : 1) * sizeof(*dv));
+	size_t len[BATCH];
 
-	/* the decisions by finding, each finding's in the order made */
-	for (size_t k = 0; dv && k < c->ndisps; k++)
-		if (c->disps[k].finding)
-			dv[nd++] = &c->disps[k];
-	if (dv)
-		qsort(dv, nd, sizeof(*dv), cmp_disp);
-
-	for (size_t i = 0; i < r->n; i++) {
+	for (size_t i = w->lo; i < w->hi; i++) {
 		struct sb_inv_finding *f = &r->v[i];
-		if (i % BATCH == 0) {
-			size_t nb = r->n - i < BATCH ? r->n - i : BATCH;
+		size_t b0 = (i - w->lo) % BATCH;
+		if (b0 == 0) {
+			size_t nb = w->hi - i < BATCH ? w->hi - i : BATCH;
 			for (size_t b = 0; b < nb; b++) {
 				char one[1024];
 				char *k = keys ? keys[b] : one;
@@ -851,11 +857,11 @@ static void finish(struct ctx *c)
 		f->id[0] = 'F';
 		f->id[1] = '-';
 		for (size_t d = 0; d < 5; d++) {
-			f->id[2 + 2 * d] = hexd[sum[i % BATCH][d] >> 4];
-			f->id[3 + 2 * d] = hexd[sum[i % BATCH][d] & 15];
+			f->id[2 + 2 * d] = hexd[sum[b0][d] >> 4];
+			f->id[3 + 2 * d] = hexd[sum[b0][d] & 15];
 		}
 		f->id[12] = '\0';
-		const struct disp *d = latest_disposition(c, dv, nd, f->id);
+		const struct disp *d = latest_disposition(c, w->dv, w->nd, f->id);
 		if (d) {
 			f->disposition = d->decision;
 			f->disposition_by = d->by;
@@ -863,9 +869,47 @@ static void finish(struct ctx *c)
 		}
 		f->blocking = f->severity == SB_INV_SEV_ERROR && !f->disposition;
 		if (f->blocking)
-			r->nblocking++;
+			w->nblocking++;
 	}
 	free(keys);
+}
+
+static void *finish_thread(void *arg)
+{
+	finish_range(arg);
+	return NULL;
+}
+
+/* Ids and dispositions, once every finding is in: a core site's 100,000
+ * findings in two halves, the second on another thread (each finding's
+ * id depends on itself alone; the decisions are only read). */
+static void finish(struct ctx *c)
+{
+	struct sb_inv_reconcile *r = c->r;
+	const struct disp **dv = malloc((c->ndisps ? c->ndisps : 1) * sizeof(*dv));
+	struct finishing w[2] = { { .c = c, .dv = dv, .lo = 0, .hi = r->n } };
+	pthread_t tid;
+	bool two = false;
+	size_t nd = 0;
+
+	/* the decisions by finding, each finding's in the order made */
+	for (size_t k = 0; dv && k < c->ndisps; k++)
+		if (c->disps[k].finding)
+			dv[nd++] = &c->disps[k];
+	if (dv)
+		qsort(dv, nd, sizeof(*dv), cmp_disp);
+	w[0].nd = nd;
+	if (r->n >= 8192) {
+		w[1] = w[0];
+		w[0].hi = w[1].lo = r->n / 2;
+		two = pthread_create(&tid, NULL, finish_thread, &w[1]) == 0;
+		if (!two)
+			w[0].hi = r->n;
+	}
+	finish_range(&w[0]);
+	if (two)
+		pthread_join(tid, NULL);
+	r->nblocking += w[0].nblocking + (two ? w[1].nblocking : 0);
 	free(dv);
 }
 
@@ -881,6 +925,15 @@ static void slot_norm(char *out, size_t size, const char *s)
 	out[k] = '\0';
 }
 
+/* Whether a string has a letter or digit: what normalising keeps. */
+static bool has_alnum(const char *s)
+{
+	for (; *s; s++)
+		if (isalnum((unsigned char)*s))
+			return true;
+	return false;
+}
+
 /* "A1" matches "DIMM_A1" and "DIMM.Socket.A1"; "A1" does not match "A11". */
 static bool slot_match(const char *expected, const char *observed)
 {
@@ -889,6 +942,8 @@ static bool slot_match(const char *expected, const char *observed)
 
 	if (!expected || !observed)
 		return false;
+	if (strcmp(expected, observed) == 0)	/* the usual case */
+		return has_alnum(expected);
 	slot_norm(e, sizeof(e), expected);
 	slot_norm(o, sizeof(o), observed);
 	ne = strlen(e);
@@ -904,6 +959,8 @@ static bool pn_eq(const char *a, const char *b)
 
 	if (!a || !b)
 		return false;
+	if (strcmp(a, b) == 0)	/* the usual case */
+		return has_alnum(a);
 	slot_norm(x, sizeof(x), a);
 	slot_norm(y, sizeof(y), b);
 	return *x && strcmp(x, y) == 0;
@@ -970,36 +1027,50 @@ static bool model_agrees(const struct sb_inv_expect_line *l, const char *model)
 /* Which sources can see a class at all: a part of it that none of them
  * has reported on for a node is unverifiable there, not missing. Classes
  * not listed are seen by every source that reports a node at all. */
+static const char *const seeing[] = { "redfish", "ssh-dmidecode", "ssh-lsblk",
+				      "ssh-ip" };
+enum { SEE_RF = 1, SEE_DMI = 2, SEE_LSBLK = 4, SEE_IP = 8 };
 static const struct {
 	enum sb_hw_class cls;
-	const char *sources[4];
+	unsigned sources;	/* bits of seeing[] */
 	const char *say;
 } coverage[] = {
-	{ SB_HW_CPU, { "redfish", NULL }, "redfish" },
-	{ SB_HW_MEMORY, { "redfish", "ssh-dmidecode", NULL },
+	{ SB_HW_CPU, SEE_RF, "redfish" },
+	{ SB_HW_MEMORY, SEE_RF | SEE_DMI,
 	  "redfish or ssh-dmidecode (the in-band inventory)" },
-	{ SB_HW_DRIVE, { "redfish", "ssh-lsblk", NULL },
+	{ SB_HW_DRIVE, SEE_RF | SEE_LSBLK,
 	  "redfish or ssh-lsblk (the in-band inventory)" },
-	{ SB_HW_NIC, { "redfish", "ssh-ip", NULL },
+	{ SB_HW_NIC, SEE_RF | SEE_IP,
 	  "redfish or ssh-ip (ip -j link, the in-band inventory)" },
-	{ SB_HW_PSU, { "redfish", NULL }, "redfish" },
+	{ SB_HW_PSU, SEE_RF, "redfish" },
 };
 
-/* NULL when a source that sees this class reported on the node (or the
- * class is not one some sources are blind to), else which would. */
-static const char *unseen_class(const struct ctx *c, enum sb_hw_class cls,
-				size_t lo, size_t hi)
+/* Which of seeing[] reported on a node, as bits: once per node. */
+static unsigned node_sources(const struct ctx *c, size_t lo, size_t hi)
 {
-	for (size_t k = 0; k < sizeof(coverage) / sizeof(coverage[0]); k++) {
-		if (coverage[k].cls != cls)
+	const char *last = NULL;
+	unsigned bits = 0;
+
+	for (size_t i = lo; i < hi; i++) {
+		const char *src = c->obs[i].source;
+		if (!src || src == last)	/* one node's rows share it */
 			continue;
-		for (size_t i = lo; i < hi; i++)
-			for (size_t j = 0; coverage[k].sources[j]; j++)
-				if (c->obs[i].source &&
-				    strcmp(c->obs[i].source, coverage[k].sources[j]) == 0)
-					return NULL;
-		return coverage[k].say;
+		last = src;
+		for (size_t j = 0; j < sizeof(seeing) / sizeof(seeing[0]); j++)
+			if (strcmp(src, seeing[j]) == 0)
+				bits |= 1u << j;
 	}
+	return bits;
+}
+
+/* NULL when a source that sees this class reported on the node (`seen`:
+ * node_sources) or the class is not one some sources are blind to, else
+ * which would. */
+static const char *unseen_class(enum sb_hw_class cls, unsigned seen)
+{
+	for (size_t k = 0; k < sizeof(coverage) / sizeof(coverage[0]); k++)
+		if (coverage[k].cls == cls)
+			return coverage[k].sources & seen ? NULL : coverage[k].say;
 	return NULL;
 }
 
@@ -1098,10 +1169,9 @@ static void pass_serials(struct ctx *c, const char *node,
 		/* every source that saw this serial on the node saw the same
 		 * part (the BMC and lsblk, say): one unit, the observation
 		 * that names a part number preferred */
-		for (size_t i = serial_lower(c, u[k].serial);
-		     i < c->nby_serial && strcmp(c->by_serial[i]->serial, u[k].serial) == 0;
-		     i++) {
-			struct obs *o = c->by_serial[i];
+		for (uint32_t i = serial_first(c, u[k].serial); i != SNONE;
+		     i = c->snext[i]) {
+			struct obs *o = &c->obs[i];
 			if (o->used || o->cls != l->cls || strcmp(o->node, node) != 0)
 				continue;
 			o->used = true;
@@ -1119,10 +1189,9 @@ static void pass_moved(struct ctx *c, const struct sb_inv_expect_line *l,
 	for (unsigned k = 0; k < l->quantity; k++) {
 		if (!u[k].serial || u[k].o)
 			continue;
-		for (size_t i = serial_lower(c, u[k].serial);
-		     i < c->nby_serial && strcmp(c->by_serial[i]->serial, u[k].serial) == 0;
-		     i++) {
-			struct obs *o = c->by_serial[i];
+		for (uint32_t i = serial_first(c, u[k].serial); i != SNONE;
+		     i = c->snext[i]) {
+			struct obs *o = &c->obs[i];
 			if (!o->used && o->cls == l->cls) {
 				o->used = true;
 				u[k].o = o;
@@ -1631,51 +1700,49 @@ static bool check_node(struct ctx *c, const struct sb_inv_expect_node *n)
 	return true;
 }
 
-/* Runs of by_serial that share a serial, ordered by that serial. */
+/* Serials seen more than once, ordered by the serial. */
 static int cmp_run(const void *a, const void *b, void *arg)
 {
 	const struct ctx *c = arg;
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	const struct sslot *x = *(const struct sslot *const *)a;
+	const struct sslot *y = *(const struct sslot *const *)b;
 
-	return strcmp(c->by_serial[x]->serial, c->by_serial[y]->serial);
+	return strcmp(c->obs[x->head].serial, c->obs[y->head].serial);
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* The same serial in more than one place, in the order of the serials. */
 static void duplicates(struct ctx *c)
 {
-	size_t *runs = NULL, nruns = 0, cap = 0;
+	struct sslot **runs = NULL;
+	size_t nruns = 0, cap = 0;
 
-	for (size_t i = 0; i < c->nby_serial;) {
-		size_t j = i + 1;
-		while (j < c->nby_serial && c->serial_hash[j] == c->serial_hash[i] &&
-		       strcmp(c->by_serial[j]->serial, c->by_serial[i]->serial) == 0)
-			j++;
-		if (j - i > 1) {
-			if (nruns == cap) {
-				size_t nc = cap ? cap * 2 : 64;
-				size_t *p = realloc(runs, nc * sizeof(*runs));
-				if (!p)
-					break;
-				runs = p;
-				cap = nc;
-			}
-			runs[nruns++] = i;
+	for (size_t j = 0; j <= c->stab_mask; j++) {
+		if (c->stab[j].head == SNONE || c->stab[j].n < 2)
+			continue;
+		if (nruns == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			struct sslot **p = realloc(runs, nc * sizeof(*runs));
+			if (!p)
+				break;
+			runs = p;
+			cap = nc;
 		}
-		i = j;
+		runs[nruns++] = &c->stab[j];
 	}
 	if (nruns)
 		qsort_r(runs, nruns, sizeof(*runs), cmp_run, c);
 	for (size_t r = 0; r < nruns; r++) {
-		size_t i = runs[r], j = i + 1;
-		while (j < c->nby_serial && c->serial_hash[j] == c->serial_hash[i] &&
-		       strcmp(c->by_serial[j]->serial, c->by_serial[i]->serial) == 0)
-			j++;
+		const struct obs *first = &c->obs[runs[r]->head];
 		/* distinct nodes share the serial (the same node through two
 		 * sources is one part) */
-		for (size_t k = i + 1; k < j; k++) {
-			struct obs *o = c->by_serial[k];
-			if (strcmp(o->node, c->by_serial[i]->node) == 0 ||
-			    o->cls != c->by_serial[i]->cls)
+		for (uint32_t k = c->snext[runs[r]->head]; k != SNONE; k = c->snext[k]) {
+			struct obs *o = &c->obs[k];
+			if (strcmp(o->node, first->node) == 0 || o->cls != first->cls)
 				continue;
 			struct sb_inv_finding *f = add(c, "duplicate_serial",
 						       SB_INV_SEV_ERROR, o->node, NULL);
@@ -1683,9 +1750,8 @@ static void duplicates(struct ctx *c)
 			if (f) {
 				f->part_number = o->pn;
 				f->detail = afmt(c, "serial %s is also on %s/%s",
-						 o->serial_raw, c->by_serial[i]->node,
-						 c->by_serial[i]->slot ?
-						 c->by_serial[i]->slot : "-");
+						 o->serial_raw, first->node,
+						 first->slot ? first->slot : "-");
 			}
 		}
 	}
@@ -1698,6 +1764,7 @@ int sb_inv_reconcile_observed(struct sb_inv_reconcile *r,
 {
 	struct ctx c = { 0 };
 	struct unit **units = NULL;
+	const char **names = NULL;
 	size_t nl = 0, li;
 	uint64_t t0;
 	int rc;
@@ -1751,6 +1818,7 @@ int sb_inv_reconcile_observed(struct sb_inv_reconcile *r,
 	for (size_t i = 0; i < e->nnodes; i++) {
 		const struct sb_inv_expect_node *n = &e->nodes[i];
 		size_t lo, hi, first = li;
+		unsigned seen;
 		node_range(&c, n->name, &lo, &hi);
 		if (!check_node(&c, n)) {
 			li += n->nlines;
@@ -1758,20 +1826,30 @@ int sb_inv_reconcile_observed(struct sb_inv_reconcile *r,
 		}
 		for (size_t k = 0; k < n->nlines; k++, li++)
 			pass_rest(&c, &n->lines[k], units[li], lo, hi);
+		seen = node_sources(&c, lo, hi);
 		for (size_t k = 0; k < n->nlines; k++)
 			report_line(&c, n->name, &n->lines[k], units[first + k],
-				    unseen_class(&c, n->lines[k].cls, lo, hi));
+				    unseen_class(n->lines[k].cls, seen));
 		report_leftovers(&c, n, lo, hi);
 	}
 	duplicates(&c);
-	/* nodes seen for this site that the BOM does not list */
+	/* nodes seen for this site that the BOM does not list: the BOM's
+	 * names sorted once, each seen node looked up */
+	names = malloc((e->nnodes ? e->nnodes : 1) * sizeof(*names));
+	if (!names) {
+		rc = sb_error_set(SB_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t k = 0; k < e->nnodes; k++)
+		names[k] = e->nodes[k].name;
+	qsort(names, e->nnodes, sizeof(*names), cmp_strp);
 	for (size_t i = 0; i < c.nreps; i++) {
-		bool listed = false;
+		bool listed;
 		if (i && strcmp(c.reps[i].node, c.reps[i - 1].node) == 0)
 			continue;
 		r->nobserved_nodes++;
-		for (size_t k = 0; k < e->nnodes && !listed; k++)
-			listed = strcmp(e->nodes[k].name, c.reps[i].node) == 0;
+		listed = bsearch(&c.reps[i].node, names, e->nnodes, sizeof(*names),
+				 cmp_strp) != NULL;
 		if (!listed) {
 			struct sb_inv_finding *f = add(&c, "extra", SB_INV_SEV_WARNING,
 						       c.reps[i].node, NULL);
@@ -1790,12 +1868,13 @@ int sb_inv_reconcile_observed(struct sb_inv_reconcile *r,
 	rc = 0;
 out:
 	free(units);
+	free(names);
 	if (c.obs_cap)
 		big_free(c.obs, c.obs_cap, sizeof(*c.obs));
 	if (c.fws_cap)
 		big_free(c.fws, c.fws_cap, sizeof(*c.fws));
-	free(c.by_serial);
-	free(c.serial_hash);
+	free(c.stab);
+	free(c.snext);
 	free(c.reps);
 	if (rc)
 		sb_inv_reconcile_release(r);

@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,11 +27,27 @@ static const char *const builtin_placeholders[] = {
 
 static pthread_mutex_t ph_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sb_strv ph_extra;
+/* whether ph_extra has any: most runs add none, and the lock is then
+ * not taken for each of the 100,000 serials of a core site */
+static atomic_bool ph_any;
+
+/* The C locale's classes, spelt out: siteboot never sets a locale, and a
+ * core site normalises 100,000 serials (the <ctype.h> calls cost more
+ * than the rest of the work). */
+static bool c_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
 
 static bool pad_char(unsigned char c)
 {
-	return isspace(c) || c == 0 || c == 0xff || c == '.' || c == '_' ||
+	return c_space(c) || c == 0 || c == 0xff || c == '.' || c == '_' ||
 	       c == '-' || c == '*' || c == '#';
+}
+
+static bool c_xdigit(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
 }
 
 /* Trim padding, drop control characters and inner white space,
@@ -48,16 +65,16 @@ static size_t squeeze(char *out, size_t size, const char *raw)
 		b--;
 	for (size_t i = a; i < b && k + 1 < size; i++) {
 		unsigned char c = (unsigned char)raw[i];
-		if (c < 0x20 || c == 0x7f || isspace(c))
+		if (c <= ' ' || c == 0x7f)	/* controls and white space */
 			continue;
-		out[k++] = (char)toupper(c);
+		out[k++] = (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
 	}
 	out[k] = '\0';
 	/* "0x1A2B3C4D" and "1A2B3C4D" are the same DIMM serial */
 	if (k > 4 && out[0] == '0' && out[1] == 'X') {
 		bool hex = true;
 		for (size_t i = 2; i < k; i++)
-			hex = hex && isxdigit((unsigned char)out[i]);
+			hex = hex && c_xdigit((unsigned char)out[i]);
 		if (hex) {
 			memmove(out, out + 2, k - 1);
 			k -= 2;
@@ -78,6 +95,11 @@ static bool one_char_repeated(const char *s)
 static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
 static struct sb_strv builtin;
 
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void builtin_init(void)
 {
 	char buf[SB_HW_FIELD_MAX + 1];
@@ -87,6 +109,8 @@ static void builtin_init(void)
 		if (sb_strv_push(&builtin, buf))
 			break;	/* out of memory: fewer placeholders known */
 	}
+	/* sorted: looked up by binary search */
+	qsort(builtin.v, builtin.n, sizeof(*builtin.v), cmp_strp);
 }
 
 static bool placeholder_norm(const char *norm)
@@ -101,9 +125,10 @@ static bool placeholder_norm(const char *norm)
 	     norm[0] == '1' || norm[0] == '?'))
 		return true;
 	pthread_once(&builtin_once, builtin_init);
-	for (size_t i = 0; i < builtin.n; i++)
-		if (strcmp(builtin.v[i], norm) == 0)
-			return true;
+	if (bsearch(&norm, builtin.v, builtin.n, sizeof(*builtin.v), cmp_strp))
+		return true;
+	if (!atomic_load_explicit(&ph_any, memory_order_acquire))
+		return false;
 	pthread_mutex_lock(&ph_lock);
 	for (size_t i = 0; i < ph_extra.n && !found; i++)
 		found = strcmp(ph_extra.v[i], norm) == 0;
@@ -121,6 +146,8 @@ int sb_inv_placeholder_add(const char *serial)
 	pthread_mutex_lock(&ph_lock);
 	if (!sb_strv_contains(&ph_extra, buf))
 		rc = sb_strv_push(&ph_extra, buf);
+	if (ph_extra.n)
+		atomic_store_explicit(&ph_any, true, memory_order_release);
 	pthread_mutex_unlock(&ph_lock);
 	return rc;
 }

@@ -52,3 +52,54 @@ SITEBOOT_DB="$T/d2.db" sb reconcile --site "$T/bom.yaml" --json
 expect_rc 1 "damage only quick_check reads stops reconcile (exit 1)"
 expect_in "$T/err" "quick_check of components" "the check names the table"
 [ -s "$T/out" ] && fail "reconcile printed JSON from a damaged file" || pass "and prints nothing on stdout"
+
+# ---- a report large enough to be finished and written in two halves -------
+# (over 8,192 findings: the ids of the second half are made on another
+# thread, and --csv formats it in memory meanwhile): every id is the
+# SHA-256 of its key, the CSV lists the --json findings in the same order,
+# and the blocking count and exit code agree
+export SITEBOOT_DB="$T/big.db"
+$G --nodes 480 --site big --bom > "$T/big.yaml"
+$G --nodes 480 --site big --time 2026-12-01T10:00:00Z > "$T/big.json"
+# plant problems in both halves: parts of the first and the last nodes gone
+python3 - "$T/big.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+reps = doc if isinstance(doc, list) else doc.get("reports", doc)
+for rep in (reps[0], reps[-1]):
+    comps = rep["components"] if "components" in rep else rep["inventory"]["components"]
+    del comps[-3:]
+json.dump(doc, open(sys.argv[1], "w"))
+PY
+sb inventory import "$T/big.json"
+expect_rc 0 "import a 480-node site"
+sb reconcile --site "$T/big.yaml" --json
+expect_rc 1 "the planted gaps block (exit 1)"
+cp "$T/out" "$T/big.out.json"
+sb reconcile --site "$T/big.yaml" --csv
+expect_rc 1 "--csv: the same exit"
+if python3 - "$T/big.out.json" "$T/out" <<'PY'
+import csv, hashlib, json, sys
+doc = json.load(open(sys.argv[1]))
+rows = list(csv.DictReader(open(sys.argv[2], newline="")))
+f = doc["findings"]
+assert len(f) > 8192, "only %d findings: too few to split" % len(f)
+assert len(rows) == len(f), "CSV %d rows, JSON %d findings" % (len(rows), len(f))
+blocking = 0
+for i, (x, row) in enumerate(zip(f, rows)):
+    key = "|".join(x.get(k) or "" for k in ("finding", "node", "line",
+                   "expected_serial", "observed_serial", "location"))
+    key = (key + "|" + doc["site"]).encode()[:1023]
+    want = "F-" + hashlib.sha256(key).hexdigest()[:10]
+    assert x["id"] == want, "finding %d: id %s, its key hashes to %s" % (i, x["id"], want)
+    assert row["id"] == x["id"] and row["finding"] == x["finding"] and \
+        row["location"] == (x.get("location") or ""), "row %d differs from finding %d" % (i + 2, i)
+    blocking += x["blocking"]
+    assert (row["blocking"] == "yes") == x["blocking"], "row %d: blocking" % (i + 2)
+assert blocking == doc["blocking"], "%d blocking findings, the summary says %d" % (blocking, doc["blocking"])
+assert any(x["blocking"] for x in f[: len(f) // 2]) and any(x["blocking"] for x in f[len(f) // 2:]), \
+    "a blocking finding in each half"
+PY
+then pass "ids, order and blocking agree across both halves (CSV and JSON)"
+else fail "the two halves of a large report disagree"
+fi
