@@ -83,7 +83,7 @@ static void *gb_add(struct growbuf *b, size_t n)
 {
 	void *at;
 
-	if (b->failed)
+	if (b->failed || !n)	/* nothing to add: no place either */
 		return NULL;
 	if (n > UINT32_MAX - b->n) {
 		b->failed = true;
