@@ -2,14 +2,16 @@
  * should hold, in the inventory's terms (inventory/ does not read BOMs). */
 #include "bootstrap/inv_cli.h"
 
+#include "bootstrap/version.h"
+#include "common/buildid.h"
 #include "common/error.h"
 #include "common/str.h"
 #include "common/time.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-
 #include <string.h>
+#include <yaml.h>
 
 static void line_from(struct sb_inv_expect_line *x, const struct sb_bom_line *l)
 {
@@ -115,6 +117,20 @@ int sb_cli_site_expect(struct sb_inv_expect *e, struct sb_arena *a,
 	e->nodes = nodes;
 	e->nnodes = s->nnodes;
 	return 0;
+}
+
+bool sb_cli_bom_compiler(char *out, size_t size)
+{
+	char self[80], yaml[80];
+
+	/* the BOM parser is ours and libyaml's: either changing can change
+	 * what a BOM compiles to */
+	if (!sb_build_id(self, sizeof(self), NULL))
+		return false;
+	if (!sb_build_id(yaml, sizeof(yaml), (const void *)yaml_parser_parse))
+		snprintf(yaml, sizeof(yaml), "%s", yaml_get_version_string());
+	return (size_t)snprintf(out, size, "siteboot %s build-id %s; libyaml %s",
+				SB_VERSION, self, yaml) < size;
 }
 
 /* ---- discover -> inventory ------------------------------------------------- */

@@ -20,6 +20,11 @@ int sb_cli_open_inventory(const struct sb_cli *cli, struct sb_inv **db,
 int sb_cli_site_expect(struct sb_inv_expect *e, struct sb_arena *a,
 		       const struct sb_site *s);
 
+/* What compiles a BOM in this process, for bom_compiled: siteboot's
+ * version and GNU build-id and libyaml's build-id. false (no cache) when
+ * siteboot was linked without a build-id. */
+bool sb_cli_bom_compiler(char *out, size_t size);
+
 /* discover -> inventory: open the inventory (and record the BOM, when
  * given, as bom.imported), and plug sb_inv_record into the request's
  * on_inventory seam so every target's report is recorded with its

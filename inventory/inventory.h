@@ -26,6 +26,7 @@
 #include <sqlite3.h>
 
 #include "common/arena.h"
+#include "common/diag.h"
 #include "common/hw.h"
 
 struct sb_inv;			/* an open inventory database */
@@ -444,6 +445,36 @@ int sb_inv_bom_known(struct sb_inv *db, const char *sha256, bool *known);
 int sb_inv_bom_record(struct sb_inv *db, const char *site, const char *tier,
 		      const char *sha256, const char *path, const char *actor,
 		      bool *is_new);
+
+/* ---- a BOM's compiled form (bom_compiled) -------------------------------- */
+
+/* A site's expectations and its BOM's diagnostics as one self-contained
+ * blob, so that reconcile need not parse a BOM it has seen before
+ * (docs/decisions.md, "reconcile's compiled BOM"). `path` is the BOM's
+ * path as given: diagnostics about it are stored without it. `bom_sha256`
+ * (64 hex digits) is the BOM file's, as sb_inv_bom_record takes it.
+ * *out (caller frees) gets *len bytes. */
+int sb_inv_expect_pack(unsigned char **out, size_t *len,
+		       const struct sb_inv_expect *e, const struct sb_diags *d,
+		       const char *path, const char *bom_sha256);
+/* The reverse: fills *e (arrays in `a`, strings pointing into `blob`,
+ * which must outlive it) and appends the diagnostics to `d`, naming
+ * `path` where the BOM was meant. Every offset and count is checked
+ * against `len`, and the content against its digest and `bom_sha256`:
+ * a damaged blob is SB_ETAMPER with the reason (nothing added to `d`),
+ * never a crash or other expectations. */
+int sb_inv_expect_unpack(struct sb_inv_expect *e, struct sb_arena *a,
+			 struct sb_diags *d, const unsigned char *blob,
+			 size_t len, const char *path, const char *bom_sha256);
+/* The stored blob for (sha256, compiler): *blob (caller frees), or
+ * SB_ENOTFOUND. */
+int sb_inv_bom_compiled_get(struct sb_inv *db, const char *sha256,
+			    const char *compiler, unsigned char **blob,
+			    size_t *len);
+/* Store it, replacing this BOM's blob and dropping every other
+ * compiler's (derived data), in one transaction (joins the caller's). */
+int sb_inv_bom_compiled_put(struct sb_inv *db, const char *sha256,
+			    const char *compiler, const void *blob, size_t len);
 
 /* ---- exports ------------------------------------------------------------- */
 
