@@ -85,7 +85,7 @@ read -r best_r cpu_r best_j cpu_j < "$B/times"
 cmp -s "$B/first.csv" "$B/rec.csv" || { echo "reconcile's report changed between runs"; exit 1; }
 rows=$(($(wc -l < "$B/rec.csv") - 1))
 echo "reconcile a $NODES-node core site, $comps components, $rows report rows, best of 3 (wall / CPU):"
-echo "  siteboot reconcile --csv (BOM parse + open + quick_check + match + report): ${best_r} / ${cpu_r} ms"
+echo "  siteboot reconcile --csv (compiled BOM + open + quick_check + match + report): ${best_r} / ${cpu_r} ms"
 echo "  first run (cold: parses the BOM, records it, stores its compiled form; not in the ratio): ${first_w} / ${first_c} ms"
 echo "  compiled BOM in bom_compiled: $blob bytes (the BOM file: $(wc -c < "$B/site.yaml") bytes)"
 echo "  sqlite3 shell, serial join ($(cat "$B/join") rows):                          ${best_j} / ${cpu_j} ms"

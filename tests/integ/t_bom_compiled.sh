@@ -15,6 +15,9 @@ $G --dimms 7 > "$T/reports.json"
 sb inventory import "$T/reports.json"
 expect_rc 0 "import 30 reports"
 rows() { sqlite3 "$DB" "SELECT count(*) FROM bom_compiled ${1:-}"; }
+# a siteboot linked without a build-id keeps no compiled form at all
+sb -v reconcile --site "$T/site.yaml" --csv
+grep -q "no GNU build-id" "$T/err" && skip "this siteboot has no GNU build-id: nothing is cached"
 
 # run NAME FORM ARGS...: reconcile in one form, kept as $T/NAME.FORM{,.err,.rc}
 run() {
