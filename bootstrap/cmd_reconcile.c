@@ -48,16 +48,38 @@ static const char *nz(const char *s)
 
 /* The CSV report is about 100,000 rows on a core site: built in a
  * buffer and written in large pieces, not character by character. */
+/* Without a file, what is flushed is kept in memory, a piece at a time
+ * (no growing copy of the whole). */
+struct chunk {
+	struct chunk *next;
+	size_t n;
+	char b[];
+};
+
 struct outbuf {
-	FILE *f;
+	FILE *f;		/* or NULL: into the chunks */
+	struct chunk *first, **last;
+	bool oom;
 	size_t n;
 	char b[1 << 16];
 };
 
 static void ob_flush(struct outbuf *o)
 {
-	if (o->n)
+	if (o->n && o->f) {
 		fwrite(o->b, 1, o->n, o->f);
+	} else if (o->n) {
+		struct chunk *c = malloc(sizeof(*c) + o->n);
+		if (c) {
+			c->next = NULL;
+			c->n = o->n;
+			memcpy(c->b, o->b, o->n);
+			*o->last = c;
+			o->last = &c->next;
+		} else {
+			o->oom = true;
+		}
+	}
 	o->n = 0;
 }
 
@@ -168,8 +190,6 @@ struct csv_half {
 	const struct sb_inv_reconcile *r;
 	const char *site;
 	size_t lo, hi;
-	char *mem;
-	size_t len;
 };
 
 static void *csv_half_main(void *arg)
@@ -199,27 +219,28 @@ static int print_csv(const struct sb_inv_reconcile *r, const char *site)
 	h.lo = r->n;
 	if (r->n >= 8192) {
 		h.o = &o[1];
+		h.o->f = NULL;
+		h.o->first = NULL;
+		h.o->last = &h.o->first;
+		h.o->oom = false;
 		h.o->n = 0;
 		h.lo = r->n / 2;
-		h.o->f = open_memstream(&h.mem, &h.len);
-		two = h.o->f && pthread_create(&tid, NULL, csv_half_main, &h) == 0;
-		if (!two) {
-			if (h.o->f)
-				fclose(h.o->f);
-			free(h.mem);
-			h.mem = NULL;
+		two = pthread_create(&tid, NULL, csv_half_main, &h) == 0;
+		if (!two)
 			h.lo = r->n;
-		}
 	}
 	ob_put(&o[0], head, sizeof(head) - 1);
 	csv_rows(&o[0], r, site, 0, h.lo);
 	if (two) {
 		pthread_join(tid, NULL);
-		if (fclose(h.o->f) != 0)
+		if (h.o->oom)
 			rc = sb_error_set(SB_ENOMEM, "out of memory for the report");
-		else
-			fwrite(h.mem, 1, h.len, stdout);
-		free(h.mem);
+		for (struct chunk *c = h.o->first, *next; c; c = next) {
+			next = c->next;
+			if (!rc)
+				fwrite(c->b, 1, c->n, stdout);
+			free(c);
+		}
 	}
 	free(o);
 	return rc;
