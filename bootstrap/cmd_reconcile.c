@@ -47,9 +47,9 @@ static const char *nz(const char *s)
 }
 
 /* The CSV report is about 100,000 rows on a core site: built in a
- * buffer and written in large pieces, not character by character. */
-/* Without a file, what is flushed is kept in memory, a piece at a time
- * (no growing copy of the whole). */
+ * buffer and written in large pieces, not character by character. An
+ * outbuf without a file keeps what is flushed in memory, a piece at a
+ * time (no growing copy of the whole). */
 struct chunk {
 	struct chunk *next;
 	size_t n;
